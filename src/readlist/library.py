@@ -1,0 +1,864 @@
+"""The library API: the one place that reads and writes papers. The CLI and the app call it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from readlist import storage
+from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
+from readlist.formats import ImportContext, check_format_name, decode, detect_format, parse
+from readlist.models import (
+    Draft,
+    Paper,
+    ParseResult,
+    Status,
+    citation_key_stem,
+    normalise_title,
+    unique_key,
+)
+
+if TYPE_CHECKING:
+    from readlist.search import SearchDocument
+
+
+class SortKey(StrEnum):
+    """Orders the app and `list` offer."""
+
+    ADDED = "added"
+    LISTED = "listed"
+    YEAR = "year"
+    TITLE = "title"
+
+
+_ORDER_BY = {
+    SortKey.ADDED: "p.added DESC, p.id DESC",
+    SortKey.LISTED: "p.listed IS NULL, p.listed DESC, p.id DESC",
+    SortKey.YEAR: "p.year IS NULL, p.year DESC, p.title_norm",
+    SortKey.TITLE: "p.title_norm, p.id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFilter:
+    """Which papers to show or export; every part given must hold."""
+
+    tags: tuple[str, ...] = ()
+    status: Status | None = None
+    search: str | None = None
+    """A fuzzy query; with it, results come best match first."""
+    import_id: int | None = None
+    """Only papers that import batch added."""
+    paper_ids: tuple[int, ...] | None = None
+    """Only these papers (the app's marked papers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    """One thing to import: a file's bytes, standard input, or the clipboard's text."""
+
+    name: str
+    """How the user knows it: the path as given, "-" or "clipboard"."""
+    data: bytes
+
+    @classmethod
+    def from_path(cls, raw_path: str) -> ImportSource:
+        """Read a path given on the command line; "-" is standard input."""
+        if raw_path == "-":
+            return cls("-", sys.stdin.buffer.read())
+        path = Path(raw_path).expanduser()
+        if path.is_dir():
+            raise UnreadableInput(f"{raw_path}: is a folder; name the files in it")
+        try:
+            return cls(raw_path, path.read_bytes())
+        except FileNotFoundError:
+            raise UnreadableInput(f"{raw_path}: no such file") from None
+        except OSError as error:
+            raise UnreadableInput(f"{raw_path}: cannot read ({error.strerror})") from None
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What one source's import did."""
+
+    source: str
+    format: str | None = None
+    new: int = 0
+    merged: int = 0
+    """Papers already in the library that this source filled in."""
+    unchanged: int = 0
+    """Papers already in the library that this source had nothing to add to."""
+    skipped: list[str] = field(default_factory=list)
+    """One line per skipped record: where and why."""
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    """Set when the whole source was refused; nothing of it was written."""
+    waiting: int = 0
+    """Papers kept with only their arXiv id because arXiv could not be reached."""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import command did, source by source."""
+
+    batch_id: int | None
+    files: list[FileReport]
+
+    @property
+    def new(self) -> int:
+        return sum(report.new for report in self.files)
+
+    @property
+    def failed(self) -> bool:
+        """True when some source was refused whole."""
+        return any(report.error for report in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Totals for the header line."""
+
+    total: int
+    unread: int
+
+
+ArxivFetcher = Callable[[Sequence[str]], dict[str, Draft]]
+ProgressCallback = Callable[[int, int], None]
+"""Called with (records written, records in all) while an import runs."""
+
+_PAPER_COLUMNS = (
+    "title, title_norm, authors, year, venue, abstract, arxiv_id, doi, url, code_url, "
+    "citation_key, entry_type, fields, status, read_at, added, listed, source, needs_metadata, "
+    "import_id, note"
+)
+_SELECT_PAPER = (
+    f"SELECT p.id, {', '.join('p.' + c.strip() for c in _PAPER_COLUMNS.split(','))}, "
+    "(SELECT group_concat(tag, char(31)) FROM paper_tag WHERE paper_id = p.id) FROM paper p"
+)
+_FILLABLE = (
+    "year",
+    "venue",
+    "abstract",
+    "arxiv_id",
+    "doi",
+    "url",
+    "code_url",
+    "entry_type",
+    "listed",
+)
+"""Fields a merge fills when the library has none; user data (tags, status, note) never."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class _UndoStep:
+    description: str
+    restore_rows: list[tuple[Any, ...]]
+    """Paper rows (id first, then `_PAPER_COLUMNS`) as they were."""
+    restore_tags: dict[int, list[str]]
+    delete_ids: list[int]
+    """Papers the change added."""
+    delete_batch: int | None = None
+
+
+def _read_text(source: ImportSource, format_name: str | None) -> tuple[FileReport, str | None]:
+    """Decode a source and name its format; a refused source has its report's `error` set."""
+    report = FileReport(source.name)
+    try:
+        text = decode(source.data, source.name)
+        if not text.strip():
+            raise UnreadableInput(f"{source.name}: empty, nothing to import")
+        report.format = format_name or detect_format(text)
+    except ReadlistError as error:
+        report.error = error.message
+        return report, None
+    return report, text
+
+
+def _parse_text(report: FileReport, text: str, context: ImportContext) -> ParseResult | None:
+    """Parse a decoded source, recording skipped records; None when it held no paper at all."""
+    assert report.format is not None
+    result = parse(text, report.format, context)
+    report.skipped.extend(f"{problem.where}: {problem.reason}" for problem in result.problems)
+    report.notes.extend(result.notes)
+    if not result.drafts:
+        report.error = f"{report.source}: {_nothing_found(report.format, result)}"
+        return None
+    return result
+
+
+class Library:
+    """A reading list in one SQLite file; every change is one transaction, written at once."""
+
+    def __init__(self, path: Path, *, fetch_arxiv: ArxivFetcher | None = None) -> None:
+        self.path = path
+        self._engine = storage.open_engine(path)
+        self._fetch_arxiv = fetch_arxiv
+        self._undo: list[_UndoStep] = []
+
+    def close(self) -> None:
+        """Release the file; the library must not be used afterwards."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self._engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with (
+            self._engine.connect().execution_options(readlist_write=True) as connection,
+            connection.begin(),
+        ):
+            yield connection
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def counts(self) -> Counts:
+        """How many papers there are and how many are unread."""
+        with self._reading() as connection:
+            total, unread = connection.exec_driver_sql(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'unread') FROM paper"
+            ).one()
+        return Counts(total=int(total), unread=int(unread or 0))
+
+    def ids(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> list[int]:
+        """The ids of the papers the filter keeps, in `sort` order (best match first with a search)."""
+        where, params = self._where(paper_filter)
+        sql = f"SELECT p.id FROM paper p {where} ORDER BY {_ORDER_BY[sort]}"
+        with self._reading() as connection:
+            ordered = [row[0] for row in connection.exec_driver_sql(sql, params)]
+        if paper_filter.search and paper_filter.search.strip():
+            from readlist.search import SearchIndex
+
+            index = SearchIndex(self.search_documents())
+            kept = set(ordered)
+            return [hit.paper_id for hit in index.rank(paper_filter.search) if hit.paper_id in kept]
+        return ordered
+
+    def papers(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> list[Paper]:
+        """The papers the filter keeps, in order."""
+        if paper_filter.search and paper_filter.search.strip():
+            return self.get_many(self.ids(paper_filter, sort))
+        where, params = self._where(paper_filter)
+        sql = f"{_SELECT_PAPER} {where} ORDER BY {_ORDER_BY[sort]}"
+        with self._reading() as connection:
+            return [_paper(row) for row in connection.exec_driver_sql(sql, params)]
+
+    def get(self, paper_id: int) -> Paper:
+        """One paper, or `PaperNotFound`."""
+        papers = self.get_many([paper_id])
+        if not papers:
+            raise PaperNotFound(f"no paper with id {paper_id}")
+        return papers[0]
+
+    def get_many(self, paper_ids: Sequence[int]) -> list[Paper]:
+        """The papers with these ids, in the order given; ids not in the library are left out."""
+        found: dict[int, Paper] = {}
+        with self._reading() as connection:
+            for chunk in _chunks(paper_ids, 900):
+                marks = ",".join("?" * len(chunk))
+                rows = connection.exec_driver_sql(
+                    f"{_SELECT_PAPER} WHERE p.id IN ({marks})", tuple(chunk)
+                )
+                found.update((row[0], _paper(row)) for row in rows)
+        return [found[paper_id] for paper_id in paper_ids if paper_id in found]
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, sorted, for completion and the tag filter."""
+        with self._reading() as connection:
+            rows = connection.exec_driver_sql("SELECT DISTINCT tag FROM paper_tag ORDER BY tag")
+            return [row[0] for row in rows]
+
+    def last_import_id(self) -> int | None:
+        """The most recent import batch, for the app's "last import" filter."""
+        with self._reading() as connection:
+            row = connection.exec_driver_sql("SELECT max(id) FROM import_batch").one()
+        return None if row[0] is None else int(row[0])
+
+    def search_documents(self) -> list[SearchDocument]:
+        """Every paper's searchable text, for `search.SearchIndex`."""
+        from readlist.search import SearchDocument
+
+        sql = (
+            "SELECT p.id, p.title, p.authors, p.venue, p.abstract, p.note, "
+            "(SELECT group_concat(tag, ' ') FROM paper_tag WHERE paper_id = p.id) FROM paper p"
+        )
+        with self._reading() as connection:
+            return [
+                SearchDocument(
+                    paper_id=row[0],
+                    title=row[1],
+                    authors=" ".join(json.loads(row[2])),
+                    venue=row[3] or "",
+                    abstract=row[4] or "",
+                    note=row[5] or "",
+                    tags=row[6] or "",
+                )
+                for row in connection.exec_driver_sql(sql)
+            ]
+
+    def _where(self, paper_filter: PaperFilter) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if paper_filter.status is not None:
+            clauses.append("p.status = ?")
+            params.append(paper_filter.status.value)
+        for tag in paper_filter.tags:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM paper_tag t WHERE t.paper_id = p.id AND t.tag = ?)"
+            )
+            params.append(tag)
+        if paper_filter.import_id is not None:
+            clauses.append("p.import_id = ?")
+            params.append(paper_filter.import_id)
+        if paper_filter.paper_ids is not None:
+            clauses.append("p.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(paper_filter.paper_ids)))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, tuple(params)
+
+    # ---- changing papers ---------------------------------------------------------------
+
+    def tag(self, paper_ids: Sequence[int], tags: Iterable[str]) -> None:
+        """Add tags to papers (tags are trimmed; empty ones ignored)."""
+        clean = _clean_tags(tags)
+        with self._writing() as connection:
+            self._remember(connection, f"tag {', '.join(clean)}", paper_ids)
+            connection.exec_driver_sql(
+                "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)",
+                [(paper_id, tag) for paper_id in paper_ids for tag in clean],
+            )
+
+    def untag(self, paper_ids: Sequence[int], tags: Iterable[str]) -> None:
+        """Remove tags from papers; tags a paper does not have are ignored."""
+        clean = _clean_tags(tags)
+        with self._writing() as connection:
+            self._remember(connection, f"untag {', '.join(clean)}", paper_ids)
+            connection.exec_driver_sql(
+                "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?",
+                [(paper_id, tag) for paper_id in paper_ids for tag in clean],
+            )
+
+    def mark(self, paper_ids: Sequence[int], status: Status) -> None:
+        """Mark papers read (stamping when) or unread."""
+        read_at = _now() if status is Status.READ else None
+        with self._writing() as connection:
+            self._remember(connection, f"mark {status.value}", paper_ids)
+            connection.exec_driver_sql(
+                "UPDATE paper SET status = ?, read_at = ? WHERE id = ? AND status != ?",
+                [(status.value, read_at, paper_id, status.value) for paper_id in paper_ids],
+            )
+
+    def set_note(self, paper_id: int, note: str) -> None:
+        """Replace a paper's note."""
+        with self._writing() as connection:
+            self._remember(connection, "edit note", [paper_id])
+            connection.exec_driver_sql("UPDATE paper SET note = ? WHERE id = ?", (note, paper_id))
+
+    def _remember(self, connection: Connection, description: str, paper_ids: Sequence[int]) -> None:
+        """Snapshot the papers a change is about to touch, so `undo` can put them back."""
+        self._check_exist(connection, paper_ids)
+        rows, tags = _snapshot(connection, paper_ids)
+        self._undo.append(_UndoStep(description, rows, tags, delete_ids=[]))
+
+    def _check_exist(self, connection: Connection, paper_ids: Sequence[int]) -> None:
+        wanted = set(paper_ids)
+        found: set[int] = set()
+        for chunk in _chunks(list(wanted), 900):
+            marks = ",".join("?" * len(chunk))
+            rows = connection.exec_driver_sql(
+                f"SELECT id FROM paper WHERE id IN ({marks})", tuple(chunk)
+            )
+            found.update(row[0] for row in rows)
+        missing = sorted(wanted - found)
+        if missing:
+            raise PaperNotFound(f"no paper with id {', '.join(map(str, missing))}")
+
+    def can_undo(self) -> str | None:
+        """What `undo` would undo, or None."""
+        return self._undo[-1].description if self._undo else None
+
+    def undo(self) -> str | None:
+        """Undo the last change made through this library object; returns what was undone."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        with self._writing() as connection:
+            if step.delete_ids:
+                for chunk in _chunks(step.delete_ids, 900):
+                    marks = ",".join("?" * len(chunk))
+                    connection.exec_driver_sql(
+                        f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk)
+                    )
+            if step.restore_rows:
+                columns = "id, " + _PAPER_COLUMNS
+                marks = ",".join("?" * (1 + _PAPER_COLUMNS.count(",") + 1))
+                connection.exec_driver_sql(
+                    f"INSERT OR REPLACE INTO paper ({columns}) VALUES ({marks})", step.restore_rows
+                )
+            ids = list(step.restore_tags)
+            for chunk in _chunks(ids, 900):
+                marks = ",".join("?" * len(chunk))
+                connection.exec_driver_sql(
+                    f"DELETE FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
+                )
+            tag_rows = [
+                (paper_id, tag) for paper_id, tags in step.restore_tags.items() for tag in tags
+            ]
+            if tag_rows:
+                connection.exec_driver_sql(
+                    "INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", tag_rows
+                )
+            if step.delete_batch is not None:
+                connection.exec_driver_sql(
+                    "DELETE FROM import_batch WHERE id = ?", (step.delete_batch,)
+                )
+        return step.description
+
+    # ---- import ------------------------------------------------------------------------
+
+    def import_sources(
+        self,
+        sources: Sequence[ImportSource],
+        *,
+        format_name: str | None = None,
+        progress: ProgressCallback | None = None,
+        context: ImportContext | None = None,
+    ) -> ImportReport:
+        """Import each source in its own transaction; a refused source leaves the library as it was."""
+        context = context or ImportContext()
+        check_format_name(format_name)
+        texts = [_read_text(source, format_name) for source in sources]
+        bibtex_texts = [text for report, text in texts if report.format == "bibtex" and text]
+        if bibtex_texts:
+            from readlist.formats.bibtex import collect_macros
+
+            for bibtex_text in bibtex_texts:
+                context.bibtex_macros.update(collect_macros(bibtex_text))
+        parsed: list[tuple[FileReport, ParseResult | None]] = []
+        for report, text in texts:
+            parse_result = None if text is None else _parse_text(report, text, context)
+            if parse_result is not None:
+                self._fill_from_arxiv(parse_result.drafts, report)
+            parsed.append((report, parse_result))
+
+        return self.add_drafts(
+            [(report, result.drafts if result else []) for report, result in parsed],
+            progress=progress,
+        )
+
+    def add_drafts(
+        self,
+        drafts_by_source: Sequence[tuple[FileReport, list[Draft]]],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Store drafts source by source, one transaction each, merging papers already known.
+
+        The sources form one import batch, which `undo` takes back whole.
+        """
+        total = sum(len(drafts) for _, drafts in drafts_by_source)
+        done = 0
+        batch_id: int | None = None
+        index = self._dedup_index()
+        new_ids: list[int] = []
+        restore_rows: list[tuple[Any, ...]] = []
+        restore_tags: dict[int, list[str]] = {}
+        names = [report.source for report, _ in drafts_by_source]
+        for report, drafts in drafts_by_source:
+            if not drafts:
+                continue
+            with self._writing() as connection:
+                if batch_id is None:
+                    batch_id = self._new_batch(connection, names)
+                added, rows, tags = self._write_drafts(connection, drafts, report, index, batch_id)
+                new_ids.extend(added)
+                restore_rows.extend(rows)
+                restore_tags.update(tags)
+            done += len(drafts)
+            if progress is not None:
+                progress(done, total)
+        if batch_id is not None:
+            description = f"import of {', '.join(names)}"
+            self._undo.append(_UndoStep(description, restore_rows, restore_tags, new_ids, batch_id))
+        return ImportReport(batch_id=batch_id, files=[report for report, _ in drafts_by_source])
+
+    def _new_batch(self, connection: Connection, names: list[str]) -> int:
+        result = connection.exec_driver_sql(
+            "INSERT INTO import_batch (started, sources) VALUES (?, ?)", (_now(), "\n".join(names))
+        )
+        batch_id = result.lastrowid
+        assert batch_id is not None
+        return int(batch_id)
+
+    def _fill_from_arxiv(self, drafts: list[Draft], report: FileReport) -> None:
+        waiting = [draft for draft in drafts if draft.needs_metadata and draft.arxiv_id]
+        if not waiting:
+            return
+        try:
+            fetched = self._arxiv_fetcher()([draft.arxiv_id for draft in waiting if draft.arxiv_id])
+        except ArxivUnavailable as error:
+            report.waiting = len(waiting)
+            report.notes.append(
+                f"{error.message}; {len(waiting)} arXiv id(s) kept, waiting for metadata "
+                "(run `readlist refresh` later)"
+            )
+            return
+        for draft in waiting:
+            found = fetched.get(draft.arxiv_id or "")
+            if found is None:
+                report.waiting += 1
+                report.notes.append(
+                    f"arXiv has no paper {draft.arxiv_id}; kept, waiting for metadata"
+                )
+                continue
+            _fill_draft(draft, found)
+
+    def _arxiv_fetcher(self) -> ArxivFetcher:
+        if self._fetch_arxiv is not None:
+            return self._fetch_arxiv
+        from readlist.formats.arxiv import fetch_metadata
+
+        return fetch_metadata
+
+    def _dedup_index(self) -> _DedupIndex:
+        index = _DedupIndex()
+        with self._reading() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata FROM paper"
+            )
+            for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
+                index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
+                if key:
+                    index.keys.add(key.lower())
+        return index
+
+    def _write_drafts(
+        self,
+        connection: Connection,
+        drafts: list[Draft],
+        report: FileReport,
+        index: _DedupIndex,
+        batch_id: int,
+    ) -> tuple[list[int], list[tuple[Any, ...]], dict[int, list[str]]]:
+        """Insert new papers and merge known ones; returns what undo needs."""
+        now = _now()
+        new_drafts: list[Draft] = []
+        merges: dict[int, Draft] = {}
+        for draft in drafts:
+            title_norm = None if draft.needs_metadata else normalise_title(draft.title)
+            existing = index.find(draft.arxiv_id, draft.doi, title_norm)
+            if existing is None:
+                index.add(draft, draft.arxiv_id, draft.doi, title_norm)
+                new_drafts.append(draft)
+            elif isinstance(existing, Draft):
+                _fill_draft(existing, draft)
+                report.unchanged += 1
+            elif existing in merges:
+                _fill_draft(merges[existing], draft)
+            else:
+                merges[existing] = draft
+        rows_before, tags_before = _snapshot(connection, list(merges))
+        for paper_id, draft in merges.items():
+            if self._merge(connection, paper_id, draft, index):
+                report.merged += 1
+            else:
+                report.unchanged += 1
+        insert_rows = []
+        for draft in new_drafts:
+            key = None
+            if not draft.needs_metadata:
+                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
+                if draft.key and key is None:
+                    key = unique_key(draft.key, index.keys)
+                    report.notes.append(
+                        f"key {draft.key} is already used by another paper; this one is {key}"
+                    )
+                key = key or unique_key(
+                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
+                )
+                index.keys.add(key.lower())
+            insert_rows.append(_insert_row(draft, key, now, report.source, batch_id))
+        first_id = None
+        if insert_rows:
+            marks = ",".join("?" * len(insert_rows[0]))
+            connection.exec_driver_sql(
+                f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES ({marks})", insert_rows
+            )
+            last = connection.exec_driver_sql("SELECT max(id) FROM paper").one()[0]
+            first_id = int(last) - len(insert_rows) + 1
+        new_ids = list(range(first_id, first_id + len(insert_rows))) if first_id else []
+        for draft, paper_id in zip(new_drafts, new_ids, strict=True):
+            title_norm = None if draft.needs_metadata else normalise_title(draft.title)
+            index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
+        report.new += len(new_ids)
+        return new_ids, rows_before, tags_before
+
+    def _merge(
+        self, connection: Connection, paper_id: int, draft: Draft, index: _DedupIndex
+    ) -> bool:
+        """Fill what the stored paper lacks from `draft`; True if anything changed."""
+        row = connection.exec_driver_sql(
+            f"SELECT {', '.join(_FILLABLE)}, title, authors, fields, needs_metadata, citation_key "
+            "FROM paper WHERE id = ?",
+            (paper_id,),
+        ).one()
+        stored = dict(
+            zip(
+                (*_FILLABLE, "title", "authors", "fields", "needs_metadata", "key"),
+                row,
+                strict=True,
+            )
+        )
+        updates: dict[str, Any] = {}
+        for name in _FILLABLE:
+            value = getattr(draft, name)
+            if stored[name] in (None, "") and value not in (None, ""):
+                updates[name] = value
+        if stored["needs_metadata"] and not draft.needs_metadata:
+            updates["title"] = draft.title
+            updates["title_norm"] = normalise_title(draft.title)
+            updates["authors"] = json.dumps(draft.authors)
+            updates["needs_metadata"] = False
+            if not stored["key"]:
+                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
+                key = key or unique_key(
+                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
+                )
+                index.keys.add(key.lower())
+                updates["citation_key"] = key
+        elif stored["authors"] == "[]" and draft.authors:
+            updates["authors"] = json.dumps(draft.authors)
+        stored_fields = json.loads(stored["fields"])
+        missing_fields = {k: v for k, v in draft.fields.items() if k not in stored_fields}
+        if missing_fields:
+            updates["fields"] = json.dumps({**stored_fields, **missing_fields})
+        if not updates:
+            return False
+        assignments = ", ".join(f"{name} = ?" for name in updates)
+        connection.exec_driver_sql(
+            f"UPDATE paper SET {assignments} WHERE id = ?", (*updates.values(), paper_id)
+        )
+        return True
+
+    # ---- arXiv refresh -----------------------------------------------------------------
+
+    def waiting_for_metadata(self) -> list[str]:
+        """arXiv ids of papers still waiting for metadata."""
+        with self._reading() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT arxiv_id FROM paper WHERE needs_metadata AND arxiv_id IS NOT NULL ORDER BY id"
+            )
+            return [row[0] for row in rows]
+
+    def refresh(self) -> FileReport:
+        """Ask arXiv for the papers waiting for metadata and fill them in."""
+        waiting = self.waiting_for_metadata()
+        report = FileReport("arXiv", format="arxiv")
+        if not waiting:
+            return report
+        fetched = self._arxiv_fetcher()(waiting)
+        index = self._dedup_index()
+        with self._writing() as connection:
+            ids = {
+                row[1]: row[0]
+                for row in connection.exec_driver_sql(
+                    "SELECT id, arxiv_id FROM paper WHERE needs_metadata AND arxiv_id IS NOT NULL"
+                )
+            }
+            rows, tags = _snapshot(connection, list(ids.values()))
+            for arxiv_id, paper_id in ids.items():
+                draft = fetched.get(arxiv_id)
+                if draft is None:
+                    report.waiting += 1
+                elif self._merge(connection, paper_id, draft, index):
+                    report.merged += 1
+        self._undo.append(_UndoStep("refresh from arXiv", rows, tags, []))
+        return report
+
+    # ---- export ------------------------------------------------------------------------
+
+    def export_bibtex(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> str:
+        """BibTeX for the papers the filter keeps."""
+        from readlist.formats import exporter
+
+        return exporter("bibtex").render(self.papers(paper_filter, sort))
+
+
+class _DedupIndex:
+    """Where each arXiv id, DOI and normalised title already is: a paper's id, or the draft of a
+    paper this import is about to add."""
+
+    def __init__(self) -> None:
+        self.by_arxiv: dict[str, int | Draft] = {}
+        self.by_doi: dict[str, int | Draft] = {}
+        self.by_title: dict[str, int | Draft] = {}
+        self.keys: set[str] = set()
+        """Citation keys in use, lower case."""
+
+    def add(
+        self,
+        paper: int | Draft,
+        arxiv_id: str | None,
+        doi: str | None,
+        title_norm: str | None,
+        *,
+        replace: bool = False,
+    ) -> None:
+        for mapping, name in (
+            (self.by_arxiv, arxiv_id),
+            (self.by_doi, doi),
+            (self.by_title, title_norm),
+        ):
+            if name and (replace or name not in mapping):
+                mapping[name] = paper
+
+    def find(
+        self, arxiv_id: str | None, doi: str | None, title_norm: str | None
+    ) -> int | Draft | None:
+        for mapping, name in (
+            (self.by_arxiv, arxiv_id),
+            (self.by_doi, doi),
+            (self.by_title, title_norm),
+        ):
+            if name and name in mapping:
+                return mapping[name]
+        return None
+
+
+def _fill_draft(target: Draft, source: Draft) -> None:
+    """Fill what `target` lacks from `source` (a later record of the same paper)."""
+    if target.needs_metadata and not source.needs_metadata:
+        target.title = source.title
+        target.authors = source.authors
+        target.needs_metadata = False
+    for name in _FILLABLE:
+        if getattr(target, name) in (None, "") and getattr(source, name) not in (None, ""):
+            setattr(target, name, getattr(source, name))
+    if not target.authors:
+        target.authors = source.authors
+    for name, value in source.fields.items():
+        target.fields.setdefault(name, value)
+
+
+def _insert_row(
+    draft: Draft, key: str | None, now: str, source: str, batch_id: int
+) -> tuple[Any, ...]:
+    return (
+        draft.title,
+        "" if draft.needs_metadata else normalise_title(draft.title),
+        json.dumps(draft.authors),
+        draft.year,
+        draft.venue,
+        draft.abstract,
+        draft.arxiv_id,
+        draft.doi,
+        draft.url,
+        draft.code_url,
+        key,
+        draft.entry_type,
+        json.dumps(draft.fields),
+        Status.UNREAD.value,
+        None,
+        now,
+        draft.listed,
+        source,
+        draft.needs_metadata,
+        batch_id,
+        "",
+    )
+
+
+def _paper(row: Any) -> Paper:
+    (
+        paper_id, title, _title_norm, authors, year, venue, abstract, arxiv_id, doi, url, code_url,
+        key, entry_type, fields, status, read_at, added, listed, source, needs_metadata, _import_id,
+        note, tags,
+    ) = row  # fmt: skip
+    return Paper(
+        id=paper_id,
+        title=title,
+        authors=json.loads(authors),
+        year=year,
+        venue=venue,
+        abstract=abstract,
+        arxiv_id=arxiv_id,
+        doi=doi,
+        url=url,
+        code_url=code_url,
+        key=key,
+        entry_type=entry_type,
+        fields=json.loads(fields),
+        tags=sorted(tags.split("\x1f")) if tags else [],
+        status=Status(status),
+        read_at=read_at,
+        added=added,
+        listed=listed,
+        source=source,
+        needs_metadata=bool(needs_metadata),
+        note=note,
+    )
+
+
+def _snapshot(
+    connection: Connection, paper_ids: Sequence[int]
+) -> tuple[list[tuple[Any, ...]], dict[int, list[str]]]:
+    rows: list[tuple[Any, ...]] = []
+    tags: dict[int, list[str]] = {paper_id: [] for paper_id in paper_ids}
+    for chunk in _chunks(list(paper_ids), 900):
+        marks = ",".join("?" * len(chunk))
+        rows.extend(
+            tuple(row)
+            for row in connection.exec_driver_sql(
+                f"SELECT id, {_PAPER_COLUMNS} FROM paper WHERE id IN ({marks})", tuple(chunk)
+            )
+        )
+        for paper_id, tag in connection.exec_driver_sql(
+            f"SELECT paper_id, tag FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
+        ):
+            tags[paper_id].append(tag)
+    return rows, tags
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    return sorted({tag.strip() for tag in tags if tag.strip()})
+
+
+def _nothing_found(format_name: str, result: ParseResult) -> str:
+    if result.problems:
+        return f"no paper could be read ({len(result.problems)} record(s) skipped)"
+    what = {"bibtex": "no BibTeX entries", "arxiv": "no arXiv ids"}.get(
+        format_name, "no papers found"
+    )
+    return f"{what}; nothing imported"

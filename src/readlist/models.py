@@ -1,0 +1,187 @@
+"""The domain: papers as importers read them and as the library returns them, plus pure helpers.
+
+Nothing here touches the database or the screen; `storage` maps these to tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Whether the user has read a paper."""
+
+    UNREAD = "unread"
+    READ = "read"
+
+
+@dataclass(slots=True)
+class Draft:
+    """A paper as an importer read it, before it meets the library."""
+
+    title: str
+    """The title as readable Unicode text (TeX already turned into characters)."""
+    authors: list[str] = field(default_factory=list)
+    """Author names in order, as readable Unicode text, "First Last" or "Last, First"."""
+    year: int | None = None
+    venue: str | None = None
+    """Journal, conference (booktitle), or publisher where neither is known."""
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    """Canonical arXiv id without version (see `canonical_arxiv_id`)."""
+    doi: str | None = None
+    """DOI without a resolver prefix (see `canonical_doi`)."""
+    url: str | None = None
+    code_url: str | None = None
+    key: str | None = None
+    """Citation key the source gave (BibTeX); None lets the library make one on export."""
+    entry_type: str | None = None
+    """BibTeX entry type in lower case ("article", "online"...), None where the source had none."""
+    fields: dict[str, str] = field(default_factory=dict)
+    """The original BibTeX fields, raw (TeX kept), lower-case names, so an export loses nothing."""
+    listed: str | None = None
+    """ISO date (YYYY-MM-DD) of the listing page the paper was on, where the page gave one."""
+    needs_metadata: bool = False
+    """Only an arXiv id is known: title and the rest wait for the arXiv API."""
+    line: int | None = None
+    """1-based line of the source where the record starts, for messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record an importer skipped, and why."""
+
+    where: str
+    """Where in the source: "line 12", "entry smith2020"."""
+    reason: str
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What an importer made of one text."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Records that were skipped, with reasons."""
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know that are not failures, e.g. "key smith2020 renamed smith2020a"."""
+
+
+@dataclass(slots=True)
+class Paper:
+    """A paper in the library."""
+
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    venue: str | None
+    abstract: str | None
+    arxiv_id: str | None
+    doi: str | None
+    url: str | None
+    code_url: str | None
+    key: str | None
+    entry_type: str | None
+    fields: dict[str, str]
+    tags: list[str]
+    status: Status
+    read_at: str | None
+    """ISO timestamp of when it was marked read."""
+    added: str
+    """ISO timestamp of when it entered the library."""
+    listed: str | None
+    source: str | None
+    """Where it came from: the file name or "clipboard"."""
+    needs_metadata: bool
+    note: str = ""
+
+
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+_ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
+
+
+def canonical_arxiv_id(raw: str) -> str | None:
+    """`arXiv:2403.12345v2` -> `2403.12345`; `hep-th/9901001v1` -> `hep-th/9901001`; else None."""
+    text = raw.strip()
+    if text.lower().startswith("arxiv:"):
+        text = text[6:].strip()
+    if match := _ARXIV_NEW.fullmatch(text):
+        return match.group(1)
+    if match := _ARXIV_OLD.fullmatch(text):
+        archive, number = match.group(1).split("/")
+        return f"{archive.lower()}/{number}"
+    return None
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def canonical_doi(raw: str) -> str | None:
+    """`https://doi.org/10.1000/X` -> `10.1000/x` (DOIs are case-insensitive); else None."""
+    text = _DOI_PREFIX.sub("", raw.strip()).strip().rstrip(".")
+    if not text.startswith("10.") or "/" not in text:
+        return None
+    return text.lower()
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise_title(title: str) -> str:
+    """A title reduced to what identifies the work: case, accents, punctuation, spacing dropped."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", without_marks).strip()
+
+
+_KEY_STOPWORDS = frozenset(
+    "a an the of on in for to and with from by at via is are towards toward how what why when "
+    "do does can we our its into using".split()
+)
+
+
+def ascii_fold(text: str) -> str:
+    """`Dürst Ærø` -> `Durst AEro`: letters without accents, for citation keys."""
+    special = {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d"}
+    decomposed = unicodedata.normalize("NFKD", "".join(special.get(ch, ch) for ch in text))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def citation_key_stem(authors: list[str], year: int | None, title: str) -> str:
+    """A readable key before de-duplication: `vaswani2017attention`, or `attention2017` unauthored."""
+    words = [w for w in re.findall(r"[a-z0-9]+", ascii_fold(title).lower()) if w]
+    word = next((w for w in words if w not in _KEY_STOPWORDS and not w.isdigit()), "")
+    word = word or (words[0] if words else "paper")
+    year_text = str(year) if year else ""
+    if authors:
+        first = authors[0]
+        surname = (
+            first.split(",")[0] if "," in first else first.split()[-1] if first.split() else ""
+        )
+        surname = re.sub(r"[^a-z]", "", ascii_fold(surname).lower())
+        if surname:
+            return f"{surname}{year_text}{word}"
+    return f"{word}{year_text}"
+
+
+def unique_key(stem: str, taken_lowercase: set[str]) -> str:
+    """`stem`, else `stem` + a, b, ... z, aa, ab...: the first whose lower case is not taken.
+
+    BibTeX compares keys without case, so `Smith2020` and `smith2020` would clash.
+    """
+    candidate = stem
+    count = 0
+    while candidate.lower() in taken_lowercase:
+        suffix, n = "", count
+        while True:
+            suffix = chr(ord("a") + n % 26) + suffix
+            n = n // 26 - 1
+            if n < 0:
+                break
+        candidate = stem + suffix
+        count += 1
+    return candidate
