@@ -117,6 +117,21 @@ def canonical_arxiv_id(raw: str) -> str | None:
     return None
 
 
+_ARXIV_IN_LINK = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html|format)/|huggingface\.co/papers/|alphaxiv\.org/(?:abs/)?"
+    r"|doi\.org/10\.48550/arxiv\.|arxiv:\s*)"
+    r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id_in_link(link: str) -> str | None:
+    """The canonical arXiv id a link or reference names: arxiv.org/abs|pdf|html/..., Hugging Face
+    papers, alphaXiv, arXiv DOIs (10.48550/arXiv.ID) and `arXiv:ID`; else None."""
+    match = _ARXIV_IN_LINK.search(link)
+    return canonical_arxiv_id(match.group(1)) if match else None
+
+
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
