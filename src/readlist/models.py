@@ -105,7 +105,7 @@ _ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNO
 
 
 def canonical_arxiv_id(raw: str) -> str | None:
-    """`arXiv:2403.12345v2` -> `2403.12345`; `hep-th/9901001v1` -> `hep-th/9901001`; else None."""
+    """`arXiv:2403.12345v2` -> `2403.12345`; `math.GT/0309136v1` -> `math/0309136`; else None."""
     text = raw.strip()
     if text.lower().startswith("arxiv:"):
         text = text[6:].strip()
@@ -113,7 +113,8 @@ def canonical_arxiv_id(raw: str) -> str | None:
         return match.group(1)
     if match := _ARXIV_OLD.fullmatch(text):
         archive, number = match.group(1).split("/")
-        return f"{archive.lower()}/{number}"
+        # `math.GT/0309136` names subject class GT of archive math; the id is `math/0309136`.
+        return f"{archive.split('.')[0].lower()}/{number}"
     return None
 
 
