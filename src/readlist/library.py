@@ -600,6 +600,7 @@ class Library:
                 report.unchanged += 1
             elif existing in merges:
                 _fill_draft(merges[existing], draft)
+                report.unchanged += 1
             else:
                 merges[existing] = draft
         rows_before, tags_before = _snapshot(connection, list(merges))
