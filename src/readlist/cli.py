@@ -225,10 +225,9 @@ def list_command(
     with _open_library(db) as library:
         papers = library.papers(_filter(tag, status, search), sort)
     if as_json:
-        json.dump(
-            [_paper_json(paper) for paper in papers], sys.stdout, ensure_ascii=False, indent=1
-        )
-        sys.stdout.write("\n")
+        # One object per line: readable, greppable, and json's C encoder (indent= would bypass it).
+        objects = ",\n".join(json.dumps(_paper_json(paper), ensure_ascii=False) for paper in papers)
+        sys.stdout.write(f"[\n{objects}\n]\n" if papers else "[]\n")
         return
     sys.stdout.write(_table(papers))
 
