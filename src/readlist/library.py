@@ -18,13 +18,13 @@ from readlist import storage
 from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
 from readlist.formats import ImportContext, check_format_name, decode, detect_format, parse
 from readlist.models import (
+    CitationKeys,
     Draft,
     Paper,
     ParseResult,
     Status,
     citation_key_stem,
     normalise_title,
-    unique_key,
 )
 
 if TYPE_CHECKING:
@@ -574,7 +574,7 @@ class Library:
             for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
                 index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
                 if key:
-                    index.keys.add(key.lower())
+                    index.keys.claim(key)
         return index
 
     def _write_drafts(
@@ -587,14 +587,14 @@ class Library:
     ) -> tuple[list[int], list[tuple[Any, ...]], dict[int, list[str]]]:
         """Insert new papers and merge known ones; returns what undo needs."""
         now = _now()
-        new_drafts: list[Draft] = []
+        new_drafts: list[tuple[Draft, str | None]] = []
         merges: dict[int, Draft] = {}
         for draft in drafts:
             title_norm = None if draft.needs_metadata else normalise_title(draft.title)
             existing = index.find(draft.arxiv_id, draft.doi, title_norm)
             if existing is None:
                 index.add(draft, draft.arxiv_id, draft.doi, title_norm)
-                new_drafts.append(draft)
+                new_drafts.append((draft, title_norm))
             elif isinstance(existing, Draft):
                 _fill_draft(existing, draft)
                 report.unchanged += 1
@@ -605,25 +605,21 @@ class Library:
                 merges[existing] = draft
         rows_before, tags_before = _snapshot(connection, list(merges))
         for paper_id, draft in merges.items():
-            if self._merge(connection, paper_id, draft, index):
+            if self._merge(connection, paper_id, draft, index.keys, report.notes):
                 report.merged += 1
             else:
                 report.unchanged += 1
-        insert_rows = []
-        for draft in new_drafts:
-            key = None
-            if not draft.needs_metadata:
-                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
-                if draft.key and key is None:
-                    key = unique_key(draft.key, index.keys)
-                    report.notes.append(
-                        f"key {draft.key} is already used by another paper; this one is {key}"
-                    )
-                key = key or unique_key(
-                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
-                )
-                index.keys.add(key.lower())
-            insert_rows.append(_insert_row(draft, key, now, report.source, batch_id))
+        insert_rows = [
+            _insert_row(
+                draft,
+                title_norm or "",
+                None if draft.needs_metadata else _claim_key(draft, index.keys, report.notes),
+                now,
+                report.source,
+                batch_id,
+            )
+            for draft, title_norm in new_drafts
+        ]
         first_id = None
         if insert_rows:
             marks = ",".join("?" * len(insert_rows[0]))
@@ -633,14 +629,18 @@ class Library:
             last = connection.execute("SELECT max(id) FROM paper").fetchone()[0]
             first_id = int(last) - len(insert_rows) + 1
         new_ids = list(range(first_id, first_id + len(insert_rows))) if first_id else []
-        for draft, paper_id in zip(new_drafts, new_ids, strict=True):
-            title_norm = None if draft.needs_metadata else normalise_title(draft.title)
+        for (draft, title_norm), paper_id in zip(new_drafts, new_ids, strict=True):
             index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
         report.new += len(new_ids)
         return new_ids, rows_before, tags_before
 
     def _merge(
-        self, connection: sqlite3.Connection, paper_id: int, draft: Draft, index: _DedupIndex
+        self,
+        connection: sqlite3.Connection,
+        paper_id: int,
+        draft: Draft,
+        keys: CitationKeys,
+        notes: list[str],
     ) -> bool:
         """Fill what the stored paper lacks from `draft`; True if anything changed."""
         row = connection.execute(
@@ -666,12 +666,7 @@ class Library:
             updates["authors"] = json.dumps(draft.authors)
             updates["needs_metadata"] = False
             if not stored["key"]:
-                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
-                key = key or unique_key(
-                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
-                )
-                index.keys.add(key.lower())
-                updates["citation_key"] = key
+                updates["citation_key"] = _claim_key(draft, keys, notes)
         elif stored["authors"] == "[]" and draft.authors:
             updates["authors"] = json.dumps(draft.authors)
         stored_fields = json.loads(stored["fields"])
@@ -716,7 +711,7 @@ class Library:
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
-                elif self._merge(connection, paper_id, draft, index):
+                elif self._merge(connection, paper_id, draft, index.keys, report.notes):
                     report.merged += 1
         self._undo.append(_UndoStep("refresh from arXiv", rows, tags, []))
         return report
@@ -740,8 +735,7 @@ class _DedupIndex:
         self.by_arxiv: dict[str, int | Draft] = {}
         self.by_doi: dict[str, int | Draft] = {}
         self.by_title: dict[str, int | Draft] = {}
-        self.keys: set[str] = set()
-        """Citation keys in use, lower case."""
+        self.keys = CitationKeys()
 
     def add(
         self,
@@ -788,12 +782,20 @@ def _fill_draft(target: Draft, source: Draft) -> None:
         target.fields.setdefault(name, value)
 
 
+def _claim_key(draft: Draft, keys: CitationKeys, notes: list[str]) -> str:
+    """The draft's own key if free, else a readable unique one; a renamed imported key is noted."""
+    key = keys.claim(draft.key or citation_key_stem(draft.authors, draft.year, draft.title))
+    if draft.key and key != draft.key:
+        notes.append(f"key {draft.key} is already used by another paper; this one is {key}")
+    return key
+
+
 def _insert_row(
-    draft: Draft, key: str | None, now: str, source: str, batch_id: int
+    draft: Draft, title_norm: str, key: str | None, now: str, source: str, batch_id: int
 ) -> tuple[Any, ...]:
     return (
         draft.title,
-        "" if draft.needs_metadata else normalise_title(draft.title),
+        title_norm,
         json.dumps(draft.authors),
         draft.year,
         draft.venue,
@@ -825,7 +827,7 @@ def _paper(row: Any) -> Paper:
     return Paper(
         id=paper_id,
         title=title,
-        authors=json.loads(authors),
+        authors=json.loads(authors) if authors != "[]" else [],
         year=year,
         venue=venue,
         abstract=abstract,
@@ -835,7 +837,7 @@ def _paper(row: Any) -> Paper:
         code_url=code_url,
         key=key,
         entry_type=entry_type,
-        fields=json.loads(fields),
+        fields=json.loads(fields) if fields != "{}" else {},
         tags=sorted(tags.split("\x1f")) if tags else [],
         status=Status(status),
         read_at=read_at,
