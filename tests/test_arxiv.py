@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from arxiv_server import DROP, ArxivReplayServer
 from conftest import ARXIV_RECORDINGS, REPO, SAMPLE_DATA, SEEDS
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readlist.errors import ArxivUnavailable, ReadlistError
 from readlist.formats import ImportContext
@@ -21,7 +23,7 @@ from readlist.formats.arxiv import (
     looks_like_id_list,
 )
 from readlist.library import ImportSource, Library
-from readlist.models import Paper
+from readlist.models import Paper, canonical_arxiv_id
 
 FIXTURES = REPO / "tests" / "fixtures" / "arxiv"
 """Hand-written feeds for what the recordings lack: TeX and markup-like text in titles."""
@@ -188,6 +190,24 @@ def test_the_sample_id_file_is_detected_and_read_whole() -> None:
     assert ids == ["1605.08386", "astro-ph/0601001", "1111.2011", "1707.08567", "cond-mat/0607501"]
 
 
+_PIECES = st.sampled_from(
+    ["2403.12345", "v2", "arXiv:", "https://arxiv.org/abs/", "/pdf/", ".pdf", "hep-th/", "9901001",
+     "huggingface.co/papers/", "10.48550/arXiv.", "#", ",", " ", "\n", "[cs.CL]", "2403.123", "x"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES | st.text(max_size=5), max_size=20).map("".join))
+def test_any_text_reads_without_raising_into_distinct_canonical_ids(text: str) -> None:
+    result = IMPORTER.parse(text, ImportContext())
+
+    ids = [draft.arxiv_id for draft in result.drafts]
+    assert all(arxiv_id and canonical_arxiv_id(arxiv_id) == arxiv_id for arxiv_id in ids)
+    assert len(set(ids)) == len(ids)
+    assert all(problem.where.startswith("line ") for problem in result.problems)
+    if looks_like_id_list(text):
+        assert not any("not an arXiv id or link" in p.reason for p in result.problems)
+
+
 # ---- the arXiv API -----------------------------------------------------------------------
 
 
@@ -274,12 +294,12 @@ def test_ids_arxiv_calls_malformed_are_dropped_and_the_rest_asked_again(
     assert fetch_metadata(["abc"]) == {}
 
 
-def test_tex_in_titles_becomes_characters_and_markup_stays_literal(
+def test_tex_in_titles_becomes_characters_unless_broken_and_markup_stays_literal(
     arxiv_server: ArxivReplayServer,
 ) -> None:
-    found = fetch_metadata(["2401.00001", "2401.00002"])
+    found = fetch_metadata(["2401.00001", "2401.00002", "2401.00003"])
 
-    tex, markup = found["2401.00001"], found["2401.00002"]
+    tex, markup, broken = found["2401.00001"], found["2401.00002"], found["2401.00003"]
     assert tex.title == "Sparse α-expansions reach 90% of the 𝒪(n) bound"
     assert tex.authors == ["Zoë Ødegård-Brontë", "Kwame Mensah"]
     assert (tex.year, tex.doi) == (2023, "10.5555/readlist.fixture.1")
@@ -294,6 +314,8 @@ def test_tex_in_titles_becomes_characters_and_markup_stays_literal(
     assert (
         markup.abstract == "Square brackets such as [red]this[/red] must reach the user as typed."
     )
+    assert broken.title == "Broken TeX such as $\\frac{1}$ stays as typed"
+    assert len(arxiv_server.requests) == 1
 
 
 def test_requests_name_readlist_and_ask_for_at_most_100_ids(

@@ -377,16 +377,23 @@ _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 def _title_text(title: str) -> str:
     """A title with its TeX (`$\\alpha$`, `\\"o`) turned into characters, where it has any.
 
-    Titles whose `$` do not pair up are left as they are: conversion would swallow text.
+    Titles whose `$` do not pair up, or whose TeX pylatexenc cannot read, are kept as typed:
+    a half-converted title is worse than the TeX.
     """
     if "\\" not in title and "$" not in title:
         return title
     if len(_UNESCAPED_DOLLAR.findall(title)) % 2:
         return title
     from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalkerError
 
-    # In TeX `%` starts a comment; in a title it is a percent sign ("90% accuracy").
-    converted = LatexNodes2Text().latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", title))
+    try:
+        # In TeX `%` starts a comment; in a title it is a percent sign ("90% accuracy").
+        converted = LatexNodes2Text().latex_to_text(
+            _UNESCAPED_PERCENT.sub(r"\\%", title), tolerant_parsing=False
+        )
+    except LatexWalkerError:
+        return title
     return " ".join(converted.split()) or title
 
 
