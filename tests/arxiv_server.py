@@ -30,6 +30,9 @@ from readlist.models import arxiv_id_in_link
 DROP = None
 """A `fail_next` outcome: close the connection without answering."""
 
+Outcome = int | tuple[int, bytes] | None
+"""What `fail_next` makes a request get: an HTTP status, a status and body, or `DROP`."""
+
 _ENTRY = re.compile(r"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID = re.compile(r"<id>([^<]*)</id>")
 _MALFORMED_ID = re.compile(r"/api/errors#incorrect_id_format_for_(\S+)")
@@ -57,7 +60,7 @@ class ArxivReplayServer:
         self._by_query: dict[frozenset[str], bytes] = {}
         self._entries: dict[str, str] = {}
         self._malformed: dict[str, bytes] = {}
-        self._outcomes: list[int | None] = []
+        self._outcomes: list[Outcome] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -114,8 +117,8 @@ class ArxivReplayServer:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def fail_next(self, *outcomes: int | None) -> None:
-        """Answer the next requests with these HTTP statuses (or `DROP` the connection)."""
+    def fail_next(self, *outcomes: Outcome) -> None:
+        """Answer the next requests with these statuses (and bodies), or `DROP` the connection."""
         with self._lock:
             self._outcomes.extend(outcomes)
 
@@ -131,7 +134,7 @@ class ArxivReplayServer:
             )
             if self._outcomes:
                 outcome = self._outcomes.pop(0)
-                return None if outcome is None else (outcome, b"recorded failure\n")
+                return (outcome, b"failure on request\n") if isinstance(outcome, int) else outcome
         for arxiv_id in ids:
             if arxiv_id in self._malformed:
                 return 400, self._malformed[arxiv_id]

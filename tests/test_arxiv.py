@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from arxiv_server import DROP, ArxivReplayServer
+from arxiv_server import DROP, ArxivReplayServer, Outcome
 from conftest import ARXIV_RECORDINGS, REPO, SAMPLE_DATA, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
@@ -381,6 +381,20 @@ def test_one_failed_request_is_tried_again(
     assert len(arxiv_server.requests) == 2
 
 
+ERROR_FEED = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>https://arxiv.org/</id>
+  <title>arXiv Search Results</title>
+  <entry>
+    <id>https://arxiv.org/api/errors#max_results_too_large</id>
+    <title>Error</title>
+    <summary>max_results must not exceed 2000</summary>
+  </entry>
+</feed>
+"""
+"""An error arXiv could send that names no id: nothing to drop, so the request fails."""
+
+
 @pytest.mark.parametrize(
     ("failures", "message"),
     [
@@ -389,11 +403,16 @@ def test_one_failed_request_is_tried_again(
             (DROP, DROP),
             "arXiv could not be reached (server disconnected without sending a response)",
         ),
-        ((404,), "arXiv could not be reached (HTTP 404, not an Atom feed)"),
+        ((404,), "arXiv's answer was not an Atom feed (HTTP 404)"),
+        (
+            ((200, b"<!doctype html><p>Sign in to the hotel Wi-Fi</p>"),),
+            "arXiv's answer was not an Atom feed (HTTP 200)",
+        ),
+        (((400, ERROR_FEED),), "arXiv refused the request (max_results must not exceed 2000)"),
     ],
 )
 def test_arxiv_failing_twice_is_one_actionable_line(
-    arxiv_server: ArxivReplayServer, failures: tuple[int | None, ...], message: str
+    arxiv_server: ArxivReplayServer, failures: tuple[Outcome, ...], message: str
 ) -> None:
     arxiv_server.fail_next(*failures)
 

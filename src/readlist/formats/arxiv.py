@@ -112,7 +112,8 @@ def _content_lines(text: str) -> Iterator[tuple[int, list[_Token]]]:
 
 
 def looks_like_id_list(text: str) -> bool:
-    """True when every non-blank line of `text` is arXiv ids or arXiv/HF paper URLs."""
+    """True when every line that is not blank or a `#` comment holds only arXiv ids or paper
+    links (arXiv, Hugging Face, alphaXiv, arXiv DOIs), malformed attempts at one included."""
     found_id = False
     for _, tokens in _content_lines(text):
         for token in tokens:
@@ -299,7 +300,7 @@ def _parse_feed(content: bytes, status: int) -> Element:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
-    not_a_feed = ArxivUnavailable(f"arXiv could not be reached (HTTP {status}, not an Atom feed)")
+    not_a_feed = ArxivUnavailable(f"arXiv's answer was not an Atom feed (HTTP {status})")
     try:
         feed = fromstring(content)
     except (ParseError, DefusedXmlException):
