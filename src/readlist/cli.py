@@ -7,6 +7,7 @@ Heavy modules (the app, importers, exporters) load inside the commands that need
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sys
 from collections.abc import Iterator
@@ -330,6 +331,10 @@ def _error(message: str) -> None:
 
 def main() -> None:
     """The `readlist` command."""
+    # Parsers log what they skip; readlist reports skipped records itself, and stray log lines
+    # on stderr would land in the middle of the app's screen.
+    for noisy in ("bibtexparser", "pylatexenc"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     try:
         app()
     except ReadlistError as error:

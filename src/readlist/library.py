@@ -711,6 +711,7 @@ class Library:
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
+                    report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
                 elif self._merge(connection, paper_id, draft, index.keys, report.notes):
                     report.merged += 1
         self._undo.append(_UndoStep("refresh from arXiv", rows, tags, []))
