@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,19 +14,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from readlist import storage
 from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
 from readlist.formats import ImportContext, check_format_name, decode, detect_format, parse
 from readlist.models import (
+    CitationKeys,
     Draft,
     Paper,
     ParseResult,
     Status,
     citation_key_stem,
     normalise_title,
-    unique_key,
 )
 
 if TYPE_CHECKING:
@@ -204,13 +204,19 @@ class Library:
 
     def __init__(self, path: Path, *, fetch_arxiv: ArxivFetcher | None = None) -> None:
         self.path = path
-        self._engine = storage.open_engine(path)
+        storage.prepare_library(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self._fetch_arxiv = fetch_arxiv
         self._undo: list[_UndoStep] = []
 
     def close(self) -> None:
         """Release the file; the library must not be used afterwards."""
-        self._engine.dispose()
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
 
     def __enter__(self) -> Library:
         return self
@@ -218,27 +224,47 @@ class Library:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        with self._engine.connect() as connection:
-            yield connection
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection: the app reads and writes from worker threads."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = storage.connect(self.path)
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        with (
-            self._engine.connect().execution_options(readlist_write=True) as connection,
-            connection.begin(),
-        ):
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        # One read transaction, so a page of rows and its counts come from the same snapshot.
+        connection = self._connection()
+        connection.execute("BEGIN")
+        try:
             yield connection
+        finally:
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to
+        # a writer later fails at once with "database is locked" instead of waiting its turn.
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
     # ---- reading -------------------------------------------------------------------------
 
     def counts(self) -> Counts:
         """How many papers there are and how many are unread."""
         with self._reading() as connection:
-            total, unread = connection.exec_driver_sql(
+            total, unread = connection.execute(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'unread') FROM paper"
-            ).one()
+            ).fetchone()
         return Counts(total=int(total), unread=int(unread or 0))
 
     def ids(
@@ -248,7 +274,7 @@ class Library:
         where, params = self._where(paper_filter)
         sql = f"SELECT p.id FROM paper p {where} ORDER BY {_ORDER_BY[sort]}"
         with self._reading() as connection:
-            ordered = [row[0] for row in connection.exec_driver_sql(sql, params)]
+            ordered = [row[0] for row in connection.execute(sql, params)]
         if paper_filter.search and paper_filter.search.strip():
             from readlist.search import SearchIndex
 
@@ -266,7 +292,7 @@ class Library:
         where, params = self._where(paper_filter)
         sql = f"{_SELECT_PAPER} {where} ORDER BY {_ORDER_BY[sort]}"
         with self._reading() as connection:
-            return [_paper(row) for row in connection.exec_driver_sql(sql, params)]
+            return [_paper(row) for row in connection.execute(sql, params)]
 
     def get(self, paper_id: int) -> Paper:
         """One paper, or `PaperNotFound`."""
@@ -281,22 +307,20 @@ class Library:
         with self._reading() as connection:
             for chunk in _chunks(paper_ids, 900):
                 marks = ",".join("?" * len(chunk))
-                rows = connection.exec_driver_sql(
-                    f"{_SELECT_PAPER} WHERE p.id IN ({marks})", tuple(chunk)
-                )
+                rows = connection.execute(f"{_SELECT_PAPER} WHERE p.id IN ({marks})", tuple(chunk))
                 found.update((row[0], _paper(row)) for row in rows)
         return [found[paper_id] for paper_id in paper_ids if paper_id in found]
 
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion and the tag filter."""
         with self._reading() as connection:
-            rows = connection.exec_driver_sql("SELECT DISTINCT tag FROM paper_tag ORDER BY tag")
+            rows = connection.execute("SELECT DISTINCT tag FROM paper_tag ORDER BY tag")
             return [row[0] for row in rows]
 
     def last_import_id(self) -> int | None:
         """The most recent import batch, for the app's "last import" filter."""
         with self._reading() as connection:
-            row = connection.exec_driver_sql("SELECT max(id) FROM import_batch").one()
+            row = connection.execute("SELECT max(id) FROM import_batch").fetchone()
         return None if row[0] is None else int(row[0])
 
     def search_documents(self) -> list[SearchDocument]:
@@ -318,7 +342,7 @@ class Library:
                     note=row[5] or "",
                     tags=row[6] or "",
                 )
-                for row in connection.exec_driver_sql(sql)
+                for row in connection.execute(sql)
             ]
 
     def _where(self, paper_filter: PaperFilter) -> tuple[str, tuple[Any, ...]]:
@@ -348,7 +372,7 @@ class Library:
         clean = _clean_tags(tags)
         with self._writing() as connection:
             self._remember(connection, f"tag {', '.join(clean)}", paper_ids)
-            connection.exec_driver_sql(
+            connection.executemany(
                 "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)",
                 [(paper_id, tag) for paper_id in paper_ids for tag in clean],
             )
@@ -358,7 +382,7 @@ class Library:
         clean = _clean_tags(tags)
         with self._writing() as connection:
             self._remember(connection, f"untag {', '.join(clean)}", paper_ids)
-            connection.exec_driver_sql(
+            connection.executemany(
                 "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?",
                 [(paper_id, tag) for paper_id in paper_ids for tag in clean],
             )
@@ -368,7 +392,7 @@ class Library:
         read_at = _now() if status is Status.READ else None
         with self._writing() as connection:
             self._remember(connection, f"mark {status.value}", paper_ids)
-            connection.exec_driver_sql(
+            connection.executemany(
                 "UPDATE paper SET status = ?, read_at = ? WHERE id = ? AND status != ?",
                 [(status.value, read_at, paper_id, status.value) for paper_id in paper_ids],
             )
@@ -377,22 +401,22 @@ class Library:
         """Replace a paper's note."""
         with self._writing() as connection:
             self._remember(connection, "edit note", [paper_id])
-            connection.exec_driver_sql("UPDATE paper SET note = ? WHERE id = ?", (note, paper_id))
+            connection.execute("UPDATE paper SET note = ? WHERE id = ?", (note, paper_id))
 
-    def _remember(self, connection: Connection, description: str, paper_ids: Sequence[int]) -> None:
+    def _remember(
+        self, connection: sqlite3.Connection, description: str, paper_ids: Sequence[int]
+    ) -> None:
         """Snapshot the papers a change is about to touch, so `undo` can put them back."""
         self._check_exist(connection, paper_ids)
         rows, tags = _snapshot(connection, paper_ids)
         self._undo.append(_UndoStep(description, rows, tags, delete_ids=[]))
 
-    def _check_exist(self, connection: Connection, paper_ids: Sequence[int]) -> None:
+    def _check_exist(self, connection: sqlite3.Connection, paper_ids: Sequence[int]) -> None:
         wanted = set(paper_ids)
         found: set[int] = set()
         for chunk in _chunks(list(wanted), 900):
             marks = ",".join("?" * len(chunk))
-            rows = connection.exec_driver_sql(
-                f"SELECT id FROM paper WHERE id IN ({marks})", tuple(chunk)
-            )
+            rows = connection.execute(f"SELECT id FROM paper WHERE id IN ({marks})", tuple(chunk))
             found.update(row[0] for row in rows)
         missing = sorted(wanted - found)
         if missing:
@@ -411,32 +435,28 @@ class Library:
             if step.delete_ids:
                 for chunk in _chunks(step.delete_ids, 900):
                     marks = ",".join("?" * len(chunk))
-                    connection.exec_driver_sql(
-                        f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk)
-                    )
+                    connection.execute(f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk))
             if step.restore_rows:
                 columns = "id, " + _PAPER_COLUMNS
                 marks = ",".join("?" * (1 + _PAPER_COLUMNS.count(",") + 1))
-                connection.exec_driver_sql(
+                connection.executemany(
                     f"INSERT OR REPLACE INTO paper ({columns}) VALUES ({marks})", step.restore_rows
                 )
             ids = list(step.restore_tags)
             for chunk in _chunks(ids, 900):
                 marks = ",".join("?" * len(chunk))
-                connection.exec_driver_sql(
+                connection.execute(
                     f"DELETE FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
                 )
             tag_rows = [
                 (paper_id, tag) for paper_id, tags in step.restore_tags.items() for tag in tags
             ]
             if tag_rows:
-                connection.exec_driver_sql(
+                connection.executemany(
                     "INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", tag_rows
                 )
             if step.delete_batch is not None:
-                connection.exec_driver_sql(
-                    "DELETE FROM import_batch WHERE id = ?", (step.delete_batch,)
-                )
+                connection.execute("DELETE FROM import_batch WHERE id = ?", (step.delete_batch,))
         return step.description
 
     # ---- import ------------------------------------------------------------------------
@@ -507,8 +527,8 @@ class Library:
             self._undo.append(_UndoStep(description, restore_rows, restore_tags, new_ids, batch_id))
         return ImportReport(batch_id=batch_id, files=[report for report, _ in drafts_by_source])
 
-    def _new_batch(self, connection: Connection, names: list[str]) -> int:
-        result = connection.exec_driver_sql(
+    def _new_batch(self, connection: sqlite3.Connection, names: list[str]) -> int:
+        result = connection.execute(
             "INSERT INTO import_batch (started, sources) VALUES (?, ?)", (_now(), "\n".join(names))
         )
         batch_id = result.lastrowid
@@ -548,18 +568,18 @@ class Library:
     def _dedup_index(self) -> _DedupIndex:
         index = _DedupIndex()
         with self._reading() as connection:
-            rows = connection.exec_driver_sql(
+            rows = connection.execute(
                 "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata FROM paper"
             )
             for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
                 index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
                 if key:
-                    index.keys.add(key.lower())
+                    index.keys.claim(key)
         return index
 
     def _write_drafts(
         self,
-        connection: Connection,
+        connection: sqlite3.Connection,
         drafts: list[Draft],
         report: FileReport,
         index: _DedupIndex,
@@ -567,66 +587,67 @@ class Library:
     ) -> tuple[list[int], list[tuple[Any, ...]], dict[int, list[str]]]:
         """Insert new papers and merge known ones; returns what undo needs."""
         now = _now()
-        new_drafts: list[Draft] = []
+        new_drafts: list[tuple[Draft, str | None]] = []
         merges: dict[int, Draft] = {}
         for draft in drafts:
             title_norm = None if draft.needs_metadata else normalise_title(draft.title)
             existing = index.find(draft.arxiv_id, draft.doi, title_norm)
             if existing is None:
                 index.add(draft, draft.arxiv_id, draft.doi, title_norm)
-                new_drafts.append(draft)
+                new_drafts.append((draft, title_norm))
             elif isinstance(existing, Draft):
                 _fill_draft(existing, draft)
                 report.unchanged += 1
             elif existing in merges:
                 _fill_draft(merges[existing], draft)
+                report.unchanged += 1
             else:
                 merges[existing] = draft
         rows_before, tags_before = _snapshot(connection, list(merges))
         for paper_id, draft in merges.items():
-            if self._merge(connection, paper_id, draft, index):
+            if self._merge(connection, paper_id, draft, index.keys, report.notes):
                 report.merged += 1
             else:
                 report.unchanged += 1
-        insert_rows = []
-        for draft in new_drafts:
-            key = None
-            if not draft.needs_metadata:
-                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
-                if draft.key and key is None:
-                    key = unique_key(draft.key, index.keys)
-                    report.notes.append(
-                        f"key {draft.key} is already used by another paper; this one is {key}"
-                    )
-                key = key or unique_key(
-                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
-                )
-                index.keys.add(key.lower())
-            insert_rows.append(_insert_row(draft, key, now, report.source, batch_id))
+        insert_rows = [
+            _insert_row(
+                draft,
+                title_norm or "",
+                None if draft.needs_metadata else _claim_key(draft, index.keys, report.notes),
+                now,
+                report.source,
+                batch_id,
+            )
+            for draft, title_norm in new_drafts
+        ]
         first_id = None
         if insert_rows:
             marks = ",".join("?" * len(insert_rows[0]))
-            connection.exec_driver_sql(
+            connection.executemany(
                 f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES ({marks})", insert_rows
             )
-            last = connection.exec_driver_sql("SELECT max(id) FROM paper").one()[0]
+            last = connection.execute("SELECT max(id) FROM paper").fetchone()[0]
             first_id = int(last) - len(insert_rows) + 1
         new_ids = list(range(first_id, first_id + len(insert_rows))) if first_id else []
-        for draft, paper_id in zip(new_drafts, new_ids, strict=True):
-            title_norm = None if draft.needs_metadata else normalise_title(draft.title)
+        for (draft, title_norm), paper_id in zip(new_drafts, new_ids, strict=True):
             index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
         report.new += len(new_ids)
         return new_ids, rows_before, tags_before
 
     def _merge(
-        self, connection: Connection, paper_id: int, draft: Draft, index: _DedupIndex
+        self,
+        connection: sqlite3.Connection,
+        paper_id: int,
+        draft: Draft,
+        keys: CitationKeys,
+        notes: list[str],
     ) -> bool:
         """Fill what the stored paper lacks from `draft`; True if anything changed."""
-        row = connection.exec_driver_sql(
+        row = connection.execute(
             f"SELECT {', '.join(_FILLABLE)}, title, authors, fields, needs_metadata, citation_key "
             "FROM paper WHERE id = ?",
             (paper_id,),
-        ).one()
+        ).fetchone()
         stored = dict(
             zip(
                 (*_FILLABLE, "title", "authors", "fields", "needs_metadata", "key"),
@@ -645,12 +666,7 @@ class Library:
             updates["authors"] = json.dumps(draft.authors)
             updates["needs_metadata"] = False
             if not stored["key"]:
-                key = draft.key if draft.key and draft.key.lower() not in index.keys else None
-                key = key or unique_key(
-                    citation_key_stem(draft.authors, draft.year, draft.title), index.keys
-                )
-                index.keys.add(key.lower())
-                updates["citation_key"] = key
+                updates["citation_key"] = _claim_key(draft, keys, notes)
         elif stored["authors"] == "[]" and draft.authors:
             updates["authors"] = json.dumps(draft.authors)
         stored_fields = json.loads(stored["fields"])
@@ -660,7 +676,7 @@ class Library:
         if not updates:
             return False
         assignments = ", ".join(f"{name} = ?" for name in updates)
-        connection.exec_driver_sql(
+        connection.execute(
             f"UPDATE paper SET {assignments} WHERE id = ?", (*updates.values(), paper_id)
         )
         return True
@@ -670,7 +686,7 @@ class Library:
     def waiting_for_metadata(self) -> list[str]:
         """arXiv ids of papers still waiting for metadata."""
         with self._reading() as connection:
-            rows = connection.exec_driver_sql(
+            rows = connection.execute(
                 "SELECT arxiv_id FROM paper WHERE needs_metadata AND arxiv_id IS NOT NULL ORDER BY id"
             )
             return [row[0] for row in rows]
@@ -686,7 +702,7 @@ class Library:
         with self._writing() as connection:
             ids = {
                 row[1]: row[0]
-                for row in connection.exec_driver_sql(
+                for row in connection.execute(
                     "SELECT id, arxiv_id FROM paper WHERE needs_metadata AND arxiv_id IS NOT NULL"
                 )
             }
@@ -695,7 +711,8 @@ class Library:
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
-                elif self._merge(connection, paper_id, draft, index):
+                    report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
+                elif self._merge(connection, paper_id, draft, index.keys, report.notes):
                     report.merged += 1
         self._undo.append(_UndoStep("refresh from arXiv", rows, tags, []))
         return report
@@ -719,8 +736,7 @@ class _DedupIndex:
         self.by_arxiv: dict[str, int | Draft] = {}
         self.by_doi: dict[str, int | Draft] = {}
         self.by_title: dict[str, int | Draft] = {}
-        self.keys: set[str] = set()
-        """Citation keys in use, lower case."""
+        self.keys = CitationKeys()
 
     def add(
         self,
@@ -767,12 +783,20 @@ def _fill_draft(target: Draft, source: Draft) -> None:
         target.fields.setdefault(name, value)
 
 
+def _claim_key(draft: Draft, keys: CitationKeys, notes: list[str]) -> str:
+    """The draft's own key if free, else a readable unique one; a renamed imported key is noted."""
+    key = keys.claim(draft.key or citation_key_stem(draft.authors, draft.year, draft.title))
+    if draft.key and key != draft.key:
+        notes.append(f"key {draft.key} is already used by another paper; this one is {key}")
+    return key
+
+
 def _insert_row(
-    draft: Draft, key: str | None, now: str, source: str, batch_id: int
+    draft: Draft, title_norm: str, key: str | None, now: str, source: str, batch_id: int
 ) -> tuple[Any, ...]:
     return (
         draft.title,
-        "" if draft.needs_metadata else normalise_title(draft.title),
+        title_norm,
         json.dumps(draft.authors),
         draft.year,
         draft.venue,
@@ -804,7 +828,7 @@ def _paper(row: Any) -> Paper:
     return Paper(
         id=paper_id,
         title=title,
-        authors=json.loads(authors),
+        authors=json.loads(authors) if authors != "[]" else [],
         year=year,
         venue=venue,
         abstract=abstract,
@@ -814,7 +838,7 @@ def _paper(row: Any) -> Paper:
         code_url=code_url,
         key=key,
         entry_type=entry_type,
-        fields=json.loads(fields),
+        fields=json.loads(fields) if fields != "{}" else {},
         tags=sorted(tags.split("\x1f")) if tags else [],
         status=Status(status),
         read_at=read_at,
@@ -827,7 +851,7 @@ def _paper(row: Any) -> Paper:
 
 
 def _snapshot(
-    connection: Connection, paper_ids: Sequence[int]
+    connection: sqlite3.Connection, paper_ids: Sequence[int]
 ) -> tuple[list[tuple[Any, ...]], dict[int, list[str]]]:
     rows: list[tuple[Any, ...]] = []
     tags: dict[int, list[str]] = {paper_id: [] for paper_id in paper_ids}
@@ -835,11 +859,11 @@ def _snapshot(
         marks = ",".join("?" * len(chunk))
         rows.extend(
             tuple(row)
-            for row in connection.exec_driver_sql(
+            for row in connection.execute(
                 f"SELECT id, {_PAPER_COLUMNS} FROM paper WHERE id IN ({marks})", tuple(chunk)
             )
         )
-        for paper_id, tag in connection.exec_driver_sql(
+        for paper_id, tag in connection.execute(
             f"SELECT paper_id, tag FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
         ):
             tags[paper_id].append(tag)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -149,6 +150,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalise_title(title: str) -> str:
     """A title reduced to what identifies the work: case, accents, punctuation, spacing dropped."""
+    if title.isascii():  # most titles: skip the costly Unicode decomposition
+        return _NOT_WORD.sub(" ", title.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_WORD.sub(" ", without_marks).strip()
@@ -162,6 +165,8 @@ _KEY_STOPWORDS = frozenset(
 
 def ascii_fold(text: str) -> str:
     """`Dürst Ærø` -> `Durst AEro`: letters without accents, for citation keys."""
+    if text.isascii():
+        return text
     special = {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d"}
     decomposed = unicodedata.normalize("NFKD", "".join(special.get(ch, ch) for ch in text))
     return decomposed.encode("ascii", "ignore").decode("ascii")
@@ -184,20 +189,38 @@ def citation_key_stem(authors: list[str], year: int | None, title: str) -> str:
     return f"{word}{year_text}"
 
 
-def unique_key(stem: str, taken_lowercase: set[str]) -> str:
-    """`stem`, else `stem` + a, b, ... z, aa, ab...: the first whose lower case is not taken.
+class CitationKeys:
+    """The citation keys in use; hands out unique ones.
 
-    BibTeX compares keys without case, so `Smith2020` and `smith2020` would clash.
+    BibTeX compares keys without case, so `Smith2020` and `smith2020` would clash. A taken key gets
+    the first free suffix a, b, ... z, aa, ab...; the next suffix to try is kept per stem, so
+    thousands of `wang2023learning` stay fast.
     """
-    candidate = stem
-    count = 0
-    while candidate.lower() in taken_lowercase:
-        suffix, n = "", count
-        while True:
-            suffix = chr(ord("a") + n % 26) + suffix
-            n = n // 26 - 1
-            if n < 0:
-                break
-        candidate = stem + suffix
-        count += 1
-    return candidate
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._taken = {key.lower() for key in taken}
+        self._next_suffix: dict[str, int] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._taken
+
+    def claim(self, wanted: str) -> str:
+        """`wanted` if free, else `wanted` plus the first free suffix; either way now taken."""
+        candidate = wanted
+        count = self._next_suffix.get(wanted.lower(), 0)
+        while candidate.lower() in self._taken:
+            candidate = wanted + _suffix(count)
+            count += 1
+        self._next_suffix[wanted.lower()] = count
+        self._taken.add(candidate.lower())
+        return candidate
+
+
+def _suffix(number: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa: spreadsheet-column letters."""
+    letters = ""
+    while True:
+        letters = chr(ord("a") + number % 26) + letters
+        number = number // 26 - 1
+        if number < 0:
+            return letters

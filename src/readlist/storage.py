@@ -1,68 +1,12 @@
-"""The library file: SQLModel tables, connection set-up, schema versions and their upgrades."""
+"""The library file: connections, schema versions and their upgrades (tables are in `schema`)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, event
-from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import Field, SQLModel, create_engine
 
 from readlist.errors import LibraryError
-
-
-class PaperRow(SQLModel, table=True):
-    """One paper; lists (authors, BibTeX fields) are JSON text, tags live in `paper_tag`."""
-
-    __tablename__ = "paper"
-
-    id: int | None = Field(default=None, primary_key=True)
-    title: str
-    title_norm: str = Field(index=True)
-    """`models.normalise_title(title)`: finds duplicates and orders the title sort."""
-    authors: str = "[]"
-    year: int | None = Field(default=None, index=True)
-    venue: str | None = None
-    abstract: str | None = None
-    arxiv_id: str | None = Field(default=None, index=True)
-    doi: str | None = Field(default=None, index=True)
-    url: str | None = None
-    code_url: str | None = None
-    citation_key: str | None = Field(default=None, unique=True)
-    entry_type: str | None = None
-    fields: str = "{}"
-    status: str = Field(default="unread", index=True)
-    read_at: str | None = None
-    added: str = Field(index=True)
-    listed: str | None = Field(default=None, index=True)
-    source: str | None = None
-    needs_metadata: bool = False
-    import_id: int | None = Field(default=None, index=True, foreign_key="import_batch.id")
-    note: str = ""
-
-
-class PaperTagRow(SQLModel, table=True):
-    """A tag on a paper."""
-
-    __tablename__ = "paper_tag"
-
-    paper_id: int = Field(primary_key=True, foreign_key="paper.id", ondelete="CASCADE")
-    tag: str = Field(primary_key=True, index=True)
-
-
-class ImportBatchRow(SQLModel, table=True):
-    """One `readlist import` (or import from the app): lets the app filter and undo by import."""
-
-    __tablename__ = "import_batch"
-
-    id: int | None = Field(default=None, primary_key=True)
-    started: str
-    sources: str
-    """The imported sources' names, joined by newlines."""
-
 
 SCHEMA_VERSION = 2
 """Stored in SQLite's `user_version`; raise it with each upgrade step below."""
@@ -78,39 +22,18 @@ UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
 }
 
 
-def _configure_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # The driver's own transaction handling is off so that SQLAlchemy's "begin" hook below decides
-    # how each transaction starts (the pysqlite recipe from SQLAlchemy's SQLite dialect docs).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to a prepared library file, set up the way every reader and writer needs."""
+    # isolation_level=None: the library issues BEGIN/COMMIT itself, so writers can BEGIN IMMEDIATE.
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    # 64 MiB of page cache: index inserts for a large import otherwise thrash a 2 MiB default.
+    connection.execute("PRAGMA cache_size = -65536")
+    return connection
 
 
-def _begin_transaction(connection: Any) -> None:
-    # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to a
-    # writer later fails at once with "database is locked" instead of waiting its turn.
-    if connection.get_execution_options().get("readlist_write"):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.exec_driver_sql("BEGIN")
-
-
-def open_engine(path: Path) -> Engine:
-    """An engine on the library file at `path`, created or upgraded to `SCHEMA_VERSION` first."""
-    _prepare_file(path)
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 30},
-    )
-    event.listen(engine, "connect", _configure_connection)
-    event.listen(engine, "begin", _begin_transaction)
-    return engine
-
-
-def _prepare_file(path: Path) -> None:
+def prepare_library(path: Path) -> None:
     """Create the schema in a new file, or upgrade an older one after writing a backup beside it."""
     if path.is_dir():
         raise LibraryError(f"{path}: is a folder, not a library file")
@@ -152,9 +75,13 @@ def _has_tables(connection: sqlite3.Connection) -> bool:
 
 
 def _create_schema(path: Path) -> None:
+    from sqlmodel import create_engine
+
+    from readlist.schema import METADATA
+
     engine = create_engine(f"sqlite:///{path}")
     try:
-        SQLModel.metadata.create_all(engine)
+        METADATA.create_all(engine)
     finally:
         engine.dispose()
 

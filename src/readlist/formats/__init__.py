@@ -7,14 +7,17 @@ app what to show.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
+from pathlib import Path
 from typing import Protocol
 
-from readlist.errors import UnknownFormat, UnreadableInput
+from readlist.errors import ExportError, UnknownFormat, UnreadableInput
 from readlist.models import Paper, ParseResult
 
 
@@ -150,3 +153,23 @@ def check_format_name(name: str | None) -> None:
     if name is not None and name not in _IMPORTER_MODULES:
         choices = ", ".join(IMPORT_FORMATS)
         raise UnknownFormat(f"unknown import format {name!r} (choose from {choices})")
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write an export whole or not at all: a crash mid-write never leaves half a file."""
+    target = path.expanduser()
+    if target.is_dir():
+        raise ExportError(f"{path}: is a folder; name a file")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: folder {folder} does not exist")
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"{path}: cannot write ({error.strerror})") from None

@@ -1,0 +1,5 @@
+"""`python -m readlist` runs the `readlist` command."""
+
+from readlist.cli import main
+
+main()

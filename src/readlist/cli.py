@@ -1,0 +1,349 @@
+"""The command line: a thin Typer layer over `readlist.library.Library`.
+
+Every `ReadlistError` becomes one line on stderr and exit status 1; stdout carries only data.
+Heavy modules (the app, importers, exporters) load inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from readlist.errors import ReadlistError
+from readlist.library import Library, PaperFilter, SortKey
+from readlist.models import Paper, Status
+from readlist.paths import default_library_path
+
+if TYPE_CHECKING:
+    from readlist.library import FileReport, ImportReport, ImportSource
+
+app = typer.Typer(
+    name="readlist",
+    help="Keep your reading list of papers: import listings, BibTeX and arXiv ids; triage; export BibTeX.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class StatusChoice(StrEnum):
+    """`--status` values."""
+
+    READ = "read"
+    UNREAD = "unread"
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Library file (default: $READLIST_DB, else the user data folder).",
+        dir_okay=False,
+    ),
+]
+TagOption = Annotated[
+    list[str] | None, typer.Option("--tag", help="Only papers with this tag (repeatable).")
+]
+StatusOption = Annotated[
+    StatusChoice | None, typer.Option("--status", help="Only read or unread papers.")
+]
+SearchOption = Annotated[
+    str | None, typer.Option("--search", help="Fuzzy search; best match first.")
+]
+
+
+class _State:
+    """Options given before the command (`readlist --db F list`)."""
+
+    db: Path | None = None
+
+
+_state = _State()
+
+
+def _library_path(db: Path | None) -> Path:
+    return db or _state.db or default_library_path()
+
+
+@contextmanager
+def _open_library(db: Path | None) -> Iterator[Library]:
+    with Library(_library_path(db)) as library:
+        yield library
+
+
+def _filter(tags: list[str] | None, status: StatusChoice | None, search: str | None) -> PaperFilter:
+    return PaperFilter(
+        tags=tuple(tags or ()),
+        status=Status(status.value) if status else None,
+        search=search,
+    )
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    context: typer.Context,
+    db: DbOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Open a throwaway demo library built from sample_data/."),
+    ] = False,
+) -> None:
+    """With no command, open the full-screen app on the library."""
+    _state.db = db
+    if context.invoked_subcommand is not None:
+        if demo:
+            raise ReadlistError("--demo opens the app; it takes no command")
+        return
+    from readlist.tui import run
+
+    if demo:
+        from readlist.demo import demo_library
+
+        with demo_library() as path:
+            run(path)
+        return
+    run(_library_path(db))
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[str], typer.Argument(help="Files to import; - reads standard input.")],
+    format_name: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="bibtex, listing or arxiv (default: detected)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import papers from listing-page text, BibTeX or arXiv ids/URLs."""
+    from readlist.formats import check_format_name
+    from readlist.library import ImportSource
+
+    check_format_name(format_name)
+    sources = []
+    failed = False
+    for raw_path in paths:
+        try:
+            sources.append(ImportSource.from_path(raw_path))
+        except ReadlistError as error:
+            _error(error.message)
+            failed = True
+    with _open_library(db) as library:
+        report = _run_import(library, sources, format_name)
+    for file_report in report.files:
+        if file_report.error:
+            _error(file_report.error)
+            failed = True
+            continue
+        typer.echo(_summary_line(file_report))
+        for line in file_report.skipped:
+            typer.echo(f"  skipped {line}")
+        for note in file_report.notes:
+            typer.echo(f"  note: {note}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _run_import(
+    library: Library, sources: list[ImportSource], format_name: str | None
+) -> ImportReport:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    # Transient and on stderr: the bar shows while a large import runs, then leaves only the summary.
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=sum(len(source.data) for source in sources) < 2_000_000,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return library.import_sources(sources, format_name=format_name, progress=advance)
+
+
+def _summary_line(report: FileReport) -> str:
+    parts = [f"{report.new} new"]
+    if report.merged:
+        parts.append(f"{report.merged} merged")
+    if report.unchanged:
+        parts.append(f"{report.unchanged} already in the library")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
+    if report.waiting:
+        parts.append(f"{report.waiting} waiting for arXiv metadata")
+    return f"{report.source} ({report.format}): {', '.join(parts)}"
+
+
+@app.command("export")
+def export_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    tag: TagOption = None,
+    status: StatusOption = None,
+    search: SearchOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export papers as BibTeX for LaTeX."""
+    with _open_library(db) as library:
+        text = library.export_bibtex(_filter(tag, status, search))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from readlist.formats import write_text_file
+
+    write_text_file(output, text)
+
+
+@app.command("list")
+def list_command(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array, one object per paper.")
+    ] = False,
+    tag: TagOption = None,
+    status: StatusOption = None,
+    search: SearchOption = None,
+    sort: Annotated[SortKey, typer.Option("--sort", help="Order of the papers.")] = SortKey.ADDED,
+    db: DbOption = None,
+) -> None:
+    """List papers as a table, or as JSON for scripts."""
+    with _open_library(db) as library:
+        papers = library.papers(_filter(tag, status, search), sort)
+    if as_json:
+        # One object per line: readable, greppable, and json's C encoder (indent= would bypass it).
+        objects = ",\n".join(json.dumps(_paper_json(paper), ensure_ascii=False) for paper in papers)
+        sys.stdout.write(f"[\n{objects}\n]\n" if papers else "[]\n")
+        return
+    sys.stdout.write(_table(papers))
+
+
+def _paper_json(paper: Paper) -> dict[str, object]:
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "authors": paper.authors,
+        "year": paper.year,
+        "venue": paper.venue,
+        "abstract": paper.abstract,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "url": paper.url,
+        "code_url": paper.code_url,
+        "key": paper.key,
+        "tags": paper.tags,
+        "status": paper.status.value,
+        "added": paper.added,
+        "listed": paper.listed,
+    }
+
+
+def _table(papers: list[Paper]) -> str:
+    """Plain fixed-width columns: fast at 100,000 rows, and safe for any title (no markup)."""
+    width = shutil.get_terminal_size((100, 24)).columns
+    id_width = max((len(str(paper.id)) for paper in papers), default=2)
+    lines = [f"{'id':>{id_width}}  read  year  title"]
+    for paper in papers:
+        mark = "✓" if paper.status is Status.READ else " "
+        year = str(paper.year) if paper.year else (paper.listed or "")[:4]
+        tags = f"  [{', '.join(paper.tags)}]" if paper.tags else ""
+        title = _printable(
+            paper.title if not paper.needs_metadata else f"{paper.title} (waiting for arXiv)"
+        )
+        line = f"{paper.id:>{id_width}}  {mark:^4}  {year:4}  {title}{tags}"
+        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+    return "\n".join(lines) + "\n"
+
+
+def _printable(text: str) -> str:
+    """Control characters (escape sequences in a title) shown as visible symbols, never obeyed."""
+    return "".join(
+        chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "␡" if ord(ch) == 0x7F else ch for ch in text
+    )
+
+
+PaperIdArgument = Annotated[int, typer.Argument(help="The paper's id (see `readlist list`).")]
+
+
+@app.command("tag")
+def tag_command(
+    paper_id: PaperIdArgument,
+    tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
+    db: DbOption = None,
+) -> None:
+    """Add tags to a paper."""
+    with _open_library(db) as library:
+        library.tag([paper_id], tags)
+
+
+@app.command("untag")
+def untag_command(
+    paper_id: PaperIdArgument,
+    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+    db: DbOption = None,
+) -> None:
+    """Remove tags from a paper."""
+    with _open_library(db) as library:
+        library.untag([paper_id], tags)
+
+
+@app.command("mark")
+def mark_command(
+    paper_id: PaperIdArgument,
+    status: Annotated[StatusChoice, typer.Argument(help="read or unread.")],
+    db: DbOption = None,
+) -> None:
+    """Mark a paper read or unread."""
+    with _open_library(db) as library:
+        library.mark([paper_id], Status(status.value))
+
+
+@app.command("refresh")
+def refresh_command(db: DbOption = None) -> None:
+    """Fetch arXiv metadata for papers imported while arXiv was out of reach."""
+    with _open_library(db) as library:
+        waiting = len(library.waiting_for_metadata())
+        if not waiting:
+            typer.echo("no paper is waiting for arXiv metadata")
+            return
+        report = library.refresh()
+    typer.echo(f"filled in {report.merged} of {waiting}; {report.waiting} still waiting")
+
+
+def _error(message: str) -> None:
+    typer.echo(f"readlist: {message}", err=True)
+
+
+def main() -> None:
+    """The `readlist` command."""
+    # Parsers log what they skip; readlist reports skipped records itself, and stray log lines
+    # on stderr would land in the middle of the app's screen.
+    for noisy in ("bibtexparser", "pylatexenc"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    try:
+        app()
+    except ReadlistError as error:
+        _error(error.message)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _error("interrupted; changes already written are kept")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The command line as scripts and users meet it: exact one-line errors, exit codes, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from readlist.cli import app
+from readlist.library import FileReport, Library
+from readlist.models import Draft
+
+REPO = Path(__file__).resolve().parent.parent
+JSON_KEYS = {
+    "id", "title", "authors", "year", "venue", "abstract", "arxiv_id", "doi", "url", "code_url",
+    "key", "tags", "status", "added", "listed",
+}  # fmt: skip
+
+
+def readlist(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `readlist` command in a child process, as a user's shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "readlist", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def filled(library_path: Path) -> Path:
+    with Library(library_path) as library:
+        library.add_drafts(
+            [
+                (
+                    FileReport("seed"),
+                    [
+                        Draft(
+                            "Attention Is All You Need",
+                            ["Ashish Vaswani"],
+                            2017,
+                            arxiv_id="1706.03762",
+                        ),
+                        Draft("[HOSPITAL] records \x1b[31mred", abstract="[bold]not bold[/bold]"),
+                    ],
+                )
+            ]
+        )
+    return library_path
+
+
+def test_list_json_has_the_documented_keys(filled: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(filled), "list", "--json"])
+    assert result.exit_code == 0, result.output
+    papers = json.loads(result.stdout)
+    assert [set(paper) for paper in papers] == [JSON_KEYS, JSON_KEYS]
+    by_title = {paper["title"]: paper for paper in papers}
+    attention = by_title["Attention Is All You Need"]
+    assert attention["authors"] == ["Ashish Vaswani"]
+    assert attention["status"] == "unread"
+    assert attention["tags"] == []
+    assert attention["arxiv_id"] == "1706.03762"
+    assert by_title["[HOSPITAL] records \x1b[31mred"]["abstract"] == "[bold]not bold[/bold]"
+
+
+def test_tag_mark_untag_then_filter(filled: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", str(filled)]
+    papers = json.loads(runner.invoke(app, ["list", "--json", *db]).stdout)
+    paper_id = str(next(p["id"] for p in papers if p["title"].startswith("Attention")))
+    assert runner.invoke(app, ["tag", paper_id, "nlp", "classic", *db]).exit_code == 0
+    assert runner.invoke(app, ["mark", paper_id, "read", *db]).exit_code == 0
+    assert runner.invoke(app, ["untag", paper_id, "classic", *db]).exit_code == 0
+    kept = json.loads(
+        runner.invoke(app, ["list", "--json", "--tag", "nlp", "--status", "read", *db]).stdout
+    )
+    assert [(p["title"], p["tags"], p["status"]) for p in kept] == [
+        ("Attention Is All You Need", ["nlp"], "read")
+    ]
+    assert (
+        json.loads(
+            runner.invoke(app, ["list", "--json", "--status", "unread", "--tag", "nlp", *db]).stdout
+        )
+        == []
+    )
+
+
+def test_table_shows_markup_and_escapes_literally(filled: Path) -> None:
+    result = CliRunner().invoke(app, ["list", "--db", str(filled)])
+    assert result.exit_code == 0
+    assert "[HOSPITAL] records ␛[31mred" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_readlist_db_environment_variable_is_used(filled: Path) -> None:
+    result = readlist("list", "--json", env={"READLIST_DB": str(filled)})
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.bib", "readlist: {path}: no such file"),
+        (lambda d: d, "readlist: {path}: is a folder; name the files in it"),
+        (
+            lambda d: _write(d / "paper.pdf", b"%PDF-1.4\n\x00\x01binary"),
+            "readlist: {path}: a PDF file, not text; export BibTeX or copy the page text",
+        ),
+        (
+            lambda d: _write(d / "page.gz", b"\x1f\x8b\x08\x00compressed"),
+            "readlist: {path}: a gzip file, not text; export BibTeX or copy the page text",
+        ),
+        (
+            lambda d: _write(d / "page.html", b"<!DOCTYPE html><html><body>x</body></html>"),
+            "readlist: {path}: an HTML page; copy the page's text from the browser instead",
+        ),
+        (lambda d: _write(d / "empty.txt", b""), "readlist: {path}: empty, nothing to import"),
+        (
+            lambda d: _write(d / "old.txt", "Caf\xe9 society".encode("latin-1")),
+            "readlist: {path}: not valid UTF-8 at byte 3; save it as UTF-8 or declare its encoding in a 'coding:' line",
+        ),
+    ],
+)
+def test_bad_input_one_line_error_exit_1_library_untouched(
+    filled: Path, tmp_path: Path, make: object, message: str
+) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    assert callable(make)
+    path = make(inputs)
+    before = _dump(filled)
+    result = readlist("--db", str(filled), "import", str(path))
+    assert result.returncode == 1
+    assert result.stderr == message.format(path=path) + "\n"
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _dump(filled) == before
+
+
+def test_unknown_format_is_refused_before_reading(filled: Path, tmp_path: Path) -> None:
+    result = readlist("--db", str(filled), "import", "--format", "ris", str(tmp_path / "x"))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "readlist: unknown import format 'ris' (choose from bibtex, arxiv, listing)\n"
+    )
+
+
+def test_changing_a_missing_paper_is_one_line(filled: Path) -> None:
+    result = readlist("--db", str(filled), "tag", "999", "x")
+    assert (result.returncode, result.stderr) == (1, "readlist: no paper with id 999\n")
+
+
+def test_a_file_that_is_not_a_library_is_one_line(tmp_path: Path) -> None:
+    bogus = _write(tmp_path / "notes.sqlite", b"just some notes, not a database" * 50)
+    result = readlist("--db", str(bogus), "list")
+    assert result.returncode == 1
+    assert result.stderr == f"readlist: {bogus}: not an SQLite file, so not a readlist library\n"
+
+
+def test_export_to_an_unwritable_place_is_one_line(filled: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "refs.bib"
+    result = readlist("--db", str(filled), "export", "-o", str(target))
+    assert result.returncode == 1
+    assert result.stderr == f"readlist: {target}: folder {target.parent} does not exist\n"
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    for command in ("import", "export", "list", "tag", "untag", "mark", "refresh"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "--db" in result.stdout, command
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _dump(path: Path) -> list[str]:
+    import sqlite3
+
+    return list(sqlite3.connect(path).iterdump())

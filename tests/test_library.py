@@ -1,0 +1,189 @@
+"""The library API on a real SQLite file: adding, merging, changing, filtering, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readlist.errors import PaperNotFound
+from readlist.library import FileReport, ImportSource, Library, PaperFilter, SortKey
+from readlist.models import Draft, Status
+
+
+def add(library: Library, *drafts: Draft, source: str = "test") -> FileReport:
+    report = FileReport(source)
+    library.add_drafts([(report, list(drafts))])
+    return report
+
+
+def test_papers_persist_in_the_file(library_path: Path) -> None:
+    with Library(library_path) as library:
+        add(library, Draft("Attention Is All You Need", ["Ashish Vaswani", "Noam Shazeer"], 2017))
+    with Library(library_path) as reopened:
+        (paper,) = reopened.papers()
+    assert paper.title == "Attention Is All You Need"
+    assert paper.authors == ["Ashish Vaswani", "Noam Shazeer"]
+    assert paper.key == "vaswani2017attention"
+    assert paper.status is Status.UNREAD
+
+
+def test_duplicates_merge_by_arxiv_id_doi_and_title(library: Library) -> None:
+    add(
+        library,
+        Draft("Deep Residual Learning for Image Recognition", arxiv_id="1512.03385"),
+        Draft("BERT", doi="10.18653/v1/n19-1423"),
+        Draft("Universal Sentence Encoder"),
+    )
+    report = add(
+        library,
+        Draft("Deep residual learning (arXiv version)", arxiv_id="1512.03385", year=2015),
+        Draft("BERT: Pre-training of Deep Bidirectional Transformers", doi="10.18653/v1/n19-1423"),
+        Draft("universal sentence ENCODER.", abstract="We present models for encoding sentences."),
+        Draft("Universal Sentence Encoder"),
+    )
+    # The BERT record adds nothing the library lacks (titles are never overwritten).
+    assert (report.new, report.merged, report.unchanged) == (0, 2, 2)
+    papers = {paper.title: paper for paper in library.papers()}
+    assert len(papers) == 3
+    assert papers["Deep Residual Learning for Image Recognition"].year == 2015
+    assert (
+        papers["Universal Sentence Encoder"].abstract == "We present models for encoding sentences."
+    )
+
+
+def test_merge_never_overwrites_what_the_user_set(library: Library) -> None:
+    add(library, Draft("Universal Sentence Encoder", abstract="first abstract"))
+    (paper_id,) = library.ids()
+    library.tag([paper_id], ["nlp"])
+    library.mark([paper_id], Status.READ)
+    library.set_note(paper_id, "read in the train")
+    add(library, Draft("Universal Sentence Encoder", abstract="another abstract", year=2018))
+    paper = library.get(paper_id)
+    assert (paper.tags, paper.status, paper.note) == (["nlp"], Status.READ, "read in the train")
+    assert paper.abstract == "first abstract"
+    assert paper.year == 2018
+
+
+def test_same_paper_twice_in_one_source_is_stored_once(library: Library) -> None:
+    report = add(
+        library,
+        Draft("Gradual Test-Time Adaptation"),
+        Draft("Gradual Test-Time Adaptation", year=2023),
+    )
+    assert (report.new, report.unchanged) == (1, 1)
+    assert [paper.year for paper in library.papers()] == [2023]
+
+
+def test_keys_are_unique_readable_and_kept(library: Library) -> None:
+    add(
+        library,
+        Draft("Attention Is All You Need", ["Vaswani, Ashish"], 2017),
+        Draft("Attention is not explanation", ["Sarthak Vaswani"], 2017),
+        Draft("The Annotated Transformer", year=2018),
+        Draft("Imported", key="Smith:2020:Imported"),
+    )
+    keys = sorted(paper.key or "" for paper in library.papers())
+    assert keys == [
+        "Smith:2020:Imported",
+        "annotated2018",
+        "vaswani2017attention",
+        "vaswani2017attentiona",
+    ]
+
+
+def test_imported_key_already_used_by_another_work_is_renamed_and_said(library: Library) -> None:
+    add(library, Draft("One work", key="smith2020"))
+    report = add(library, Draft("A different work", key="smith2020"))
+    assert sorted(paper.key or "" for paper in library.papers()) == ["smith2020", "smith2020a"]
+    assert any("smith2020a" in note for note in report.notes)
+
+
+def test_filters_combine_and_sorts_order(library: Library) -> None:
+    add(
+        library,
+        Draft("Beta paper", year=2019, listed="2026-03-12"),
+        Draft("Alpha paper", year=2021, listed="2026-03-14"),
+        Draft("Gamma paper", year=2020),
+    )
+    ids = {paper.title: paper.id for paper in library.papers()}
+    library.tag([ids["Beta paper"], ids["Alpha paper"]], ["vision"])
+    library.mark([ids["Alpha paper"]], Status.READ)
+    titles = [p.title for p in library.papers(PaperFilter(tags=("vision",), status=Status.UNREAD))]
+    assert titles == ["Beta paper"]
+    assert [p.title for p in library.papers(sort=SortKey.TITLE)] == [
+        "Alpha paper",
+        "Beta paper",
+        "Gamma paper",
+    ]
+    assert [p.title for p in library.papers(sort=SortKey.YEAR)] == [
+        "Alpha paper",
+        "Gamma paper",
+        "Beta paper",
+    ]
+    assert [p.title for p in library.papers(sort=SortKey.LISTED)][:2] == [
+        "Alpha paper",
+        "Beta paper",
+    ]
+    assert library.counts().unread == 2
+    assert library.all_tags() == ["vision"]
+
+
+def test_search_filter_ranks_best_match_first(library: Library) -> None:
+    add(
+        library,
+        Draft("Attention Is All You Need"),
+        Draft("Attention Is Not All You Need: Pure Attention Loses Rank"),
+        Draft("Deep Residual Learning for Image Recognition"),
+    )
+    titles = [p.title for p in library.papers(PaperFilter(search="atention is al you ned"))]
+    assert titles[0] == "Attention Is All You Need"
+    assert "Deep Residual Learning for Image Recognition" not in titles
+
+
+def test_undo_takes_back_status_tags_note_and_import(library: Library) -> None:
+    add(library, Draft("First"))
+    (paper_id,) = library.ids()
+    library.mark([paper_id], Status.READ)
+    library.tag([paper_id], ["a", "b"])
+    library.set_note(paper_id, "note")
+    add(library, Draft("Second"), Draft("First", year=1999))
+    assert library.counts().total == 2
+    assert library.undo() == "import of test"
+    assert library.counts().total == 1
+    assert library.get(paper_id).year is None
+    assert library.undo() == "edit note"
+    assert library.get(paper_id).note == ""
+    assert library.undo() == "tag a, b"
+    assert library.get(paper_id).tags == []
+    assert library.undo() == "mark read"
+    assert library.get(paper_id).status is Status.UNREAD
+
+
+def test_changing_a_missing_paper_says_which(library: Library) -> None:
+    with pytest.raises(PaperNotFound, match="no paper with id 42"):
+        library.tag([42], ["x"])
+
+
+def test_a_second_library_object_sees_changes_at_once(library_path: Path) -> None:
+    with Library(library_path) as app_side, Library(library_path) as cli_side:
+        add(cli_side, Draft("Written by the CLI"))
+        assert [paper.title for paper in app_side.papers()] == ["Written by the CLI"]
+        app_side.mark(app_side.ids(), Status.READ)
+        assert cli_side.counts().unread == 0
+
+
+def test_unreadable_sources_are_reported_and_nothing_is_written(
+    library: Library, tmp_path: Path
+) -> None:
+    pdf = ImportSource("paper.pdf", b"%PDF-1.5\n%binary")
+    latin1 = ImportSource("old.bib", "@misc{k, title={Caf\xe9}}".encode("latin-1"))
+    empty = ImportSource("empty.txt", b"   \n")
+    report = library.import_sources([pdf, latin1, empty])
+    errors = [file_report.error for file_report in report.files]
+    assert errors[0] == "paper.pdf: a PDF file, not text; export BibTeX or copy the page text"
+    assert errors[1] is not None
+    assert "not valid UTF-8 at byte 19" in errors[1]
+    assert errors[2] == "empty.txt: empty, nothing to import"
+    assert report.failed
+    assert library.counts().total == 0

@@ -1,0 +1,83 @@
+"""The library file: creation, WAL, schema versions, the upgrade from version 1, bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from readlist.errors import LibraryError
+from readlist.library import Library
+from readlist.models import Status
+from readlist.storage import SCHEMA_VERSION, backup_path
+
+V1_SCRIPT = Path(__file__).parent / "fixtures" / "library_v1.sql"
+
+
+def test_new_library_is_wal_with_foreign_keys_and_current_schema(library_path: Path) -> None:
+    Library(library_path).close()
+    connection = sqlite3.connect(library_path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    indexes = {
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='index'")
+    }
+    for column in ("added", "listed", "year", "status", "title_norm", "arxiv_id", "doi"):
+        assert f"ix_paper_{column}" in indexes
+    assert "ix_paper_tag_tag" in indexes
+
+
+def test_version_1_library_is_upgraded_after_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(V1_SCRIPT.read_text())
+    connection.close()
+
+    with Library(path) as library:
+        papers = {paper.id: paper for paper in library.papers()}
+        assert papers[1].title.startswith("Neural Tangent Kernel")
+        assert papers[1].authors == ["Arthur Jacot", "Franck Gabriel", "Clément Hongler"]
+        assert papers[1].status is Status.READ
+        assert papers[1].tags == ["theory", "to-read-again"]
+        assert papers[1].note == ""
+        library.set_note(1, "the kernel stays constant in the infinite-width limit")
+        assert library.get(1).note.startswith("the kernel")
+
+    backup = backup_path(path, 1)
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT count(*) FROM paper").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_library_from_a_newer_readlist_is_refused_untouched(library_path: Path) -> None:
+    sqlite3.connect(library_path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = library_path.read_bytes()
+    with pytest.raises(LibraryError, match="newer readlist"):
+        Library(library_path)
+    assert library_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.7 not a database at all" * 100, "not an SQLite file"),
+        (None, "is a folder"),
+    ],
+)
+def test_not_a_library_is_refused(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "library.sqlite"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(LibraryError, match=message):
+        Library(path)
+
+
+def test_another_applications_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE things (x)")
+    with pytest.raises(LibraryError, match="not a readlist library"):
+        Library(path)
