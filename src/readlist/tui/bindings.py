@@ -17,6 +17,7 @@ def bindings(specs: Iterable[KeySpec]) -> list[BindingType]:
             spec.action,
             spec.description,
             show=spec.show,
+            priority=spec.priority,
             tooltip=spec.tooltip,
             id=spec.id,
         )

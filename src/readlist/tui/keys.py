@@ -20,6 +20,9 @@ class KeySpec:
     tooltip: str
     show: bool = False
     """Whether the footer shows it; the help panel and command palette show every key."""
+    priority: bool = False
+    """Handled before the focused widget sees the key, so the keys typed right after it go
+    where it moved the focus (otherwise Textual may route them to the widget focused before)."""
 
 
 LIST_KEYS = (
@@ -43,7 +46,7 @@ LIST_KEYS = (
 """Keys of the paper list."""
 
 MAIN_KEYS = (
-    KeySpec("readlist.search", "slash", "search", "Search", "Fuzzy search as you type", True),
+    KeySpec("readlist.search", "slash", "search", "Search", "Fuzzy search as you type", True, True),
     KeySpec(
         "readlist.toggle_read",
         "r",
@@ -104,19 +107,21 @@ SEARCH_KEYS = (
     KeySpec(
         "readlist.search_clear",
         "escape",
-        "clear",
+        "clear_search",
         "Clear search",
         "Clear the search and show the whole list again",
+        priority=True,
     ),
     KeySpec(
         "readlist.search_results",
-        "down",
+        "enter,down",
         "results",
         "Results",
         "Go to the results, best match selected",
+        priority=True,
     ),
 )
-"""Keys of the search box (Enter also goes to the results)."""
+"""Keys of the main screen that act only while the search box has the focus."""
 
 DETAIL_KEYS = (KeySpec("readlist.back", "escape", "back", "Back", "Back to the paper list"),)
 """Keys of the detail pane."""

@@ -23,7 +23,7 @@ from readlist.library import Counts, ImportReport, ImportSource, Library, PaperF
 from readlist.models import Status
 from readlist.tui.bindings import bindings
 from readlist.tui.clipboard import copy_to_system_clipboard, paste_from_system_clipboard
-from readlist.tui.keys import MAIN_KEYS
+from readlist.tui.keys import MAIN_KEYS, SEARCH_KEYS
 from readlist.tui.links import paper_link
 from readlist.tui.screens.dialogs import (
     ALL,
@@ -69,7 +69,7 @@ def _import_summary(report: ImportReport) -> str:
 class MainScreen(Screen[None]):
     """Browse, search, triage, tag, annotate, import and export."""
 
-    BINDINGS = bindings(MAIN_KEYS)
+    BINDINGS = bindings((*MAIN_KEYS, *SEARCH_KEYS))
 
     view_filter: reactive[ViewFilter] = reactive(ALL, init=False)
     """Which papers show, besides the search."""
@@ -129,7 +129,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(PaperList).focus()
+        self.set_focus(self.query_one(PaperList))
         self.reload(reindex=True)
 
     def on_unmount(self) -> None:
@@ -245,10 +245,6 @@ class MainScreen(Screen[None]):
         self._ranked = message.ranked
         self._show(select=None)
         self.query_one(PaperList).select_first()
-
-    @on(SearchBox.Leave)
-    def _leave_search(self) -> None:
-        self.query_one(PaperList).focus()
 
     # ---- following the list ------------------------------------------------------------
 
@@ -436,8 +432,24 @@ class MainScreen(Screen[None]):
 
     # ---- view --------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Search-box keys act only in the search box, where `/` types a slash instead."""
+        searching = isinstance(self.focused, SearchBox)
+        if action in ("clear_search", "results"):
+            return searching
+        if action == "search":
+            return not searching
+        return True
+
+    def action_clear_search(self) -> None:
+        self.query_one(SearchBox).value = ""
+        self.set_focus(self.query_one(PaperList))
+
+    def action_results(self) -> None:
+        self.set_focus(self.query_one(PaperList))
+
     def action_search(self) -> None:
-        self.query_one(SearchBox).focus()
+        self.set_focus(self.query_one(SearchBox))
 
     def action_filter(self) -> None:
         def choose(choice: ViewFilter | None) -> None:

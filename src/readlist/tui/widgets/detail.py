@@ -73,4 +73,4 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
 
     def action_back(self) -> None:
-        self.screen.query_one("#papers").focus()
+        self.screen.set_focus(self.screen.query_one("#papers"))

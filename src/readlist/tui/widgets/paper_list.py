@@ -240,7 +240,7 @@ class PaperList(ScrollView, can_focus=True):
         self._move_to(self.cursor - max(self.size.height - 1, 1))
 
     def action_details(self) -> None:
-        self.screen.query_one("#detail").focus()
+        self.screen.set_focus(self.screen.query_one("#detail"))
 
     def action_toggle_mark(self) -> None:
         paper_id = self.current_id
