@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerState
 
 from readlist.library import FileReport, Library
+from readlist.tui.screens.main import MainScreen
 from tui.papers import fixture_drafts
 
 
@@ -37,7 +38,7 @@ def settle() -> Settle:
     """Wait until every worker a key started, and the workers those started, have finished."""
 
     async def wait(pilot: Pilot[None]) -> None:
-        for _ in range(20):
+        for _ in range(100):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             busy = [
@@ -45,6 +46,11 @@ def settle() -> Settle:
                 for worker in pilot.app.workers
                 if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
             ]
+            screen = pilot.app.screen
+            # The first search index starts on a timer, not as a worker: wait for it too.
+            if isinstance(screen, MainScreen) and screen.indexing:
+                await pilot.pause(0.05)
+                continue
             if not busy:
                 return
         raise AssertionError(f"workers still running: {busy}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,6 +20,7 @@ from readlist.models import Draft, Status
 
 READLIST = Path(sys.executable).with_name("readlist")
 """The installed command, next to this interpreter."""
+EXITED = "readlist exited with status "
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["which", "tmux"], capture_output=True, check=False).returncode != 0,
@@ -73,23 +75,24 @@ class Terminal:
             "PYTHONDONTWRITEBYTECODE": "",
         }
         settings = [arg for name, value in environment.items() for arg in ("-e", f"{name}={value}")]
-        # remain-on-exit before the app starts: a config error ends it at once, and its message
-        # and exit status must still be there to read.
+        # A shell around the app prints its exit status: tmux can leave an exited app a zombie
+        # for seconds before it reports the pane dead.
         self.tmux(
-            "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
             "new-session", "-d", "-s", "t", "-x", "120", "-y", "40", *settings,
-            "--", str(READLIST), "--db", str(library),
+            "--", "sh", "-c", f'"$@"; echo "{EXITED}$?"; sleep 600', "sh",
+            str(READLIST), "--db", str(library),
         )  # fmt: skip
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "t")
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        """The screen once `text` is on it; fails with the screen after `timeout` seconds."""
+    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
+        """The screen once every one of `texts` is on it; fails with the screen after `timeout`
+        seconds. Wait for several: a capture can catch a frame half drawn."""
         end = time.monotonic() + timeout
-        while text not in (shot := self.screen()):
+        while not all(text in (shot := self.screen()) for text in texts):
             if time.monotonic() > end:
-                raise AssertionError(f"{text!r} not on screen:\n{shot}")
+                raise AssertionError(f"{texts!r} not on screen:\n{shot}")
             time.sleep(0.05)
         return shot
 
@@ -101,18 +104,13 @@ class Terminal:
         """Literal text, so words like "Enter" are typed, not pressed."""
         self.tmux("send-keys", "-t", "t", "-l", text)
 
-    def exit_status(self, *, killed: bool = False, timeout: float = 10.0) -> str:
-        """The app's exit status once it has ended; "" when `killed` by a signal (no status)."""
+    def exit_status(self, timeout: float = 10.0) -> int:
+        """The app's exit status (128 + N for signal N), once it has ended."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            dead, _, status = (
-                self.tmux("display-message", "-p", "-t", "t", "#{pane_dead}:#{pane_dead_status}")
-                .strip()
-                .partition(":")
-            )
-            # tmux can show the pane dead a moment before it has the status.
-            if dead == "1" and (status or killed):
-                return status
+            # A killed app leaves its screen behind, so the line may hold more than the status.
+            if found := re.search(f"{EXITED}(\\d+)", self.transcript()):
+                return int(found.group(1))
             time.sleep(0.05)
         raise AssertionError(f"the app did not quit:\n{self.screen()}")
 
@@ -120,8 +118,11 @@ class Terminal:
         """Everything the pane printed, wrapped lines joined."""
         return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t")
 
-    def pid(self) -> int:
-        return int(self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}"))
+    def app_pid(self) -> int:
+        """The readlist process (the child of the pane's shell)."""
+        shell = self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip()
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        return int(children[0])
 
     def close(self) -> None:
         subprocess.run(
@@ -159,11 +160,11 @@ def test_search_read_and_tag_are_kept_after_quitting(
     terminal.keys("Enter")
     terminal.wait_for("#vision")
     terminal.keys("q")
-    assert terminal.exit_status() == "0"
+    assert terminal.exit_status() == 0
     terminal.close()
 
     terminal.start(library_path)
-    screen = terminal.wait_for(ready_marker(5))
+    screen = terminal.wait_for(ready_marker(5), "Deep Residual", "#vision")
     row = next(line for line in screen.splitlines() if "Deep Residual" in line)
     assert "✓" in row
     assert "#vision" in row
@@ -240,8 +241,8 @@ def test_kill_9_keeps_every_change_already_shown(
     terminal.wait_for(ready_marker(5))
     terminal.keys("r")
     terminal.wait_for("4 unread")
-    os.kill(terminal.pid(), signal.SIGKILL)
-    assert terminal.exit_status(killed=True) == ""
+    os.kill(terminal.app_pid(), signal.SIGKILL)
+    assert terminal.exit_status() == 128 + signal.SIGKILL
     attention = next(p for p in filled.papers() if p.title == "Attention Is All You Need")
     assert attention.status is Status.READ
 
@@ -253,7 +254,7 @@ def test_a_bad_config_is_one_line_not_a_traceback(
     config.parent.mkdir(parents=True)
     config.write_text('[keys]\n"readlist.toggle_read" = 3\n', encoding="utf-8")
     terminal.start(library_path)
-    assert terminal.exit_status() == "1"
+    assert terminal.exit_status() == 1
     printed = terminal.transcript()
     assert f"readlist: {config}, line 2: [keys] readlist.toggle_read must be a key name" in printed
     assert "Traceback" not in printed

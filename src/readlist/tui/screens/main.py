@@ -45,6 +45,8 @@ SORT_ORDER = (SortKey.ADDED, SortKey.LISTED, SortKey.YEAR, SortKey.TITLE)
 NARROW_WIDTH = 110
 """Below this many columns the detail pane goes under the list instead of beside it."""
 DEFAULT_EXPORT = "readlist.bib"
+_FIRST_INDEX_DELAY = 0.5
+"""Seconds the first search index waits, so the first frame is drawn without competition."""
 
 
 def _tags_from(answer: str) -> list[str]:
@@ -119,6 +121,8 @@ class MainScreen(Screen[None]):
         self._counts = Counts(total=0, unread=0)
         self._tags: list[str] = []
         self._reindex = False
+        self.indexing = False
+        """True from a change of searchable text until the search index has caught up."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -130,7 +134,10 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(PaperList))
-        self.reload(reindex=True)
+        # The first load runs here, not in a worker: it takes ~70 ms at 100,000 papers, and the
+        # first frame then already shows the list.
+        self._reindex = True
+        self.post_message(self._read(self.view_filter, self.sort))
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
@@ -147,15 +154,18 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, view_filter: ViewFilter, sort: SortKey) -> None:
+        loaded = self._read(view_filter, sort)
+        if not get_current_worker().is_cancelled:
+            self.post_message(loaded)
+
+    def _read(self, view_filter: ViewFilter, sort: SortKey) -> Loaded:
         paper_filter = PaperFilter(
             tags=(view_filter.tag,) if view_filter.tag else (),
             status=Status(view_filter.status) if view_filter.status else None,
             import_id=self._last_import() if view_filter.last_import else None,
         )
         paper_ids = self._library.ids(paper_filter, sort)
-        loaded = self.Loaded(paper_ids, self._library.counts(), self._library.all_tags())
-        if not get_current_worker().is_cancelled:
-            self.post_message(loaded)
+        return self.Loaded(paper_ids, self._library.counts(), self._library.all_tags())
 
     def _last_import(self) -> int:
         # No import yet: -1 matches no paper, which is what "the last import" holds.
@@ -173,7 +183,13 @@ class MainScreen(Screen[None]):
         self._show(select=papers.current_id)
         if self._reindex:
             self._reindex = False
-            self._build_index()
+            self.indexing = True
+            if self._search is None:
+                # Reading every paper's text holds the GIL for ~1 s at 100,000 papers; started at
+                # once it doubled the time to the first frame (measured: 1.8 s against 1.1 s).
+                self.set_timer(_FIRST_INDEX_DELAY, self._build_index)
+            else:
+                self._build_index()
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _build_index(self) -> None:
@@ -184,6 +200,7 @@ class MainScreen(Screen[None]):
     @on(IndexReady)
     def _index_ready(self, message: IndexReady) -> None:
         self._search = message.search
+        self.indexing = False
         if self.search_query.strip():
             self._run_search(self.search_query)
 
