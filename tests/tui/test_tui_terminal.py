@@ -52,8 +52,14 @@ def xdisplay() -> Iterator[str]:
 class Terminal:
     """A tmux server of the test's own, running one readlist in a 120x40 window."""
 
-    socket: Path
     home: Path
+    """The app's HOME, where the tmux sockets live too."""
+    starts: int = 0
+
+    @property
+    def socket(self) -> Path:
+        # A socket per start: a killed server lingers a moment on its socket.
+        return self.home / f"tmux{self.starts}.sock"
 
     def tmux(self, *args: str) -> str:
         command = ["tmux", "-S", str(self.socket), "-f", "/dev/null", *args]
@@ -65,7 +71,8 @@ class Terminal:
         ).stdout
 
     def start(self, library: Path, *, display: str = "") -> None:
-        """Open `readlist --db LIBRARY` in a fresh window, as the user's shell would."""
+        """Open `readlist --db LIBRARY` in a fresh tmux server, as the user's shell would."""
+        self.starts += 1
         environment = {
             "LANG": "C.UTF-8",
             "HOME": str(self.home),
@@ -133,7 +140,7 @@ class Terminal:
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     """A tmux server for this test alone; killed (with whatever runs in it) afterwards."""
-    opened = Terminal(tmp_path / "tmux.sock", tmp_path)
+    opened = Terminal(tmp_path)
     try:
         yield opened
     finally:
