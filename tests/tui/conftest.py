@@ -3,7 +3,9 @@ until the app has finished what a key started."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
@@ -56,3 +58,23 @@ def settle() -> Settle:
         raise AssertionError(f"workers still running: {busy}")
 
     return wait
+
+
+@pytest.fixture(scope="session")
+def xdisplay() -> Iterator[str]:
+    """A private X server (Xvfb) with a real clipboard, for as long as the tests run."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as ready:
+        number = ready.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

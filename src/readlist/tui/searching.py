@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from heapq import merge
 
 from readlist.search import SearchDocument, SearchHit, SearchIndex
 
-SLICE_SIZE = 5_000
+SLICE_SIZE = 2_000
 """Papers ranked per call: rapidfuzz holds the GIL for a whole call (~3 ms per 1,000 titles), and
 the screen cannot redraw meanwhile, so a slice keeps each pause far below a keystroke."""
 
@@ -28,6 +29,7 @@ class SlicedSearch:
             if cancelled():
                 return None
             ranked_slices.append(index.rank(query))
+            time.sleep(0)  # hands the GIL to the screen between slices
         # A paper's score does not depend on the other papers, so merging the slices' rankings
         # gives what one index over everything would, up to the order of equal scores.
         return [hit.paper_id for hit in merge(*ranked_slices, key=lambda hit: -hit.score)]

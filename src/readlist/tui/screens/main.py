@@ -243,9 +243,15 @@ class MainScreen(Screen[None]):
             self._ranked = None
             self._show(select=self.query_one(PaperList).current_id)
         elif self._search is not None:
-            self._run_search(query)
+            # After the typed character is drawn: the search thread then competes for the GIL
+            # with nothing the user is waiting to see.
+            self.call_after_refresh(self._search_if_current, query)
         else:
             self._update_status()
+
+    def _search_if_current(self, query: str) -> None:
+        if query == self.search_query:
+            self._run_search(query)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, query: str) -> None:

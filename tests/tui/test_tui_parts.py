@@ -1,0 +1,80 @@
+"""The app's plain parts: visible text, links, match highlighting, sliced search, clipboard."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from readlist.library import Library
+from readlist.models import Paper
+from readlist.search import SearchIndex
+from readlist.tui.clipboard import copy_to_system_clipboard, paste_from_system_clipboard
+from readlist.tui.links import paper_link
+from readlist.tui.searching import SlicedSearch
+from readlist.tui.text import one_line, visible
+from readlist.tui.widgets.paper_list import _highlight_positions
+
+
+def test_control_characters_become_visible_symbols() -> None:
+    assert visible("\x1b[31mred\x07 bell\x7f\x9b") == "␛[31mred␇ bell␡\\x9b"
+    assert visible("two\nlines\ttab") == "two\nlines    tab"
+    assert one_line("a\n\tb\r\nc [bold]") == "a b c [bold]"
+
+
+def _paper(library: Library, title: str) -> Paper:
+    return next(paper for paper in library.papers() if paper.title == title)
+
+
+def test_links_prefer_arxiv_then_url_then_doi_then_a_title_search(filled: Library) -> None:
+    assert paper_link(_paper(filled, "Attention Is All You Need")).url == (
+        "https://arxiv.org/abs/1706.03762"
+    )
+    assert paper_link(_paper(filled, "Listing Only Paper")).kind == "link"
+    deep = paper_link(_paper(filled, "Deep Residual Learning for Image Recognition"))
+    assert (deep.kind, deep.url) == ("DOI link", "https://doi.org/10.1109/cvpr.2016.90")
+    search = paper_link(_paper(filled, "Graph Networks Without Identifiers"))
+    assert search.kind == "title search link"
+    assert search.url.endswith("?q=%22Graph+Networks+Without+Identifiers%22")
+
+
+def test_highlight_marks_the_typed_letters_even_with_a_typo() -> None:
+    title = "Deep Residual Learning"
+    positions = _highlight_positions("residul", title)
+    assert "".join(title[position] for position in positions).startswith("Residu")
+    assert all(title.index("Residual") <= p < title.index(" Learning") for p in positions)
+    assert _highlight_positions("zzzz", title) == []
+
+
+def test_sliced_search_ranks_as_one_index_does(filled: Library) -> None:
+    documents = filled.search_documents()
+    whole = [hit.paper_id for hit in SearchIndex(documents).rank("learning")]
+    assert SlicedSearch(documents).rank("learning", lambda: False) == whole
+    assert whole
+
+
+def test_sliced_search_stops_when_cancelled(filled: Library) -> None:
+    assert SlicedSearch(filled.search_documents()).rank("learning", lambda: True) is None
+
+
+def test_no_desktop_clipboard_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert copy_to_system_clipboard("x") is False
+    assert paste_from_system_clipboard() is None
+
+
+@pytest.mark.skipif(shutil.which("xclip") is None, reason="xclip is not installed")
+def test_a_dead_display_fails_quietly(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISPLAY", ":99999")
+    assert copy_to_system_clipboard("x") is False
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.skipif(shutil.which("xclip") is None, reason="xclip is not installed")
+def test_copy_and_paste_through_x(monkeypatch: pytest.MonkeyPatch, xdisplay: str) -> None:
+    monkeypatch.setenv("DISPLAY", xdisplay)
+    assert copy_to_system_clipboard("https://arxiv.org/abs/1706.03762 — ü")
+    assert paste_from_system_clipboard() == "https://arxiv.org/abs/1706.03762 — ü"
