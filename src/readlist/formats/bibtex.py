@@ -102,12 +102,21 @@ def collect_macros(text: str) -> dict[str, str]:
         # file before parsing it, and a second full split would double the import time.
         following = _NEXT_BLOCK.search(text, match.end())
         block_text = text[match.start() : following.start() if following else len(text)]
+        known = {**MONTH_MACROS, **macros}
         for block in parse_string(block_text, parse_stack=[]).blocks:
             string = _string_of(block)
-            if string is not None:
-                known = {**MONTH_MACROS, **macros}
-                macros[string.key.strip().lower()] = _resolve(string.value, known, set())
+            if string is not None and _define(string, known):
+                macros[string.key.strip().lower()] = known[string.key.strip().lower()]
     return macros
+
+
+def _define(string: String, macros: dict[str, str]) -> bool:
+    """Add an @string definition to `macros`; False when its value is malformed."""
+    try:
+        macros[string.key.strip().lower()] = _resolve(string.value, macros, set())
+    except _MalformedValue:
+        return False
+    return True
 
 
 def _string_of(block: object) -> String | None:
@@ -119,77 +128,98 @@ def _string_of(block: object) -> String | None:
     return None
 
 
+class _MalformedValue(ValueError):
+    """A field value with text after it that is neither `#` nor the next field."""
+
+
+_MACRO_NAME = re.compile(r"[^\s#{}\"=,]+")
+_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
 def _resolve(raw: object, macros: dict[str, str], undefined: set[str]) -> str:
-    """A raw field value with delimiters removed, macros expanded and `#` concatenation joined.
+    """A raw value with delimiters removed, macros expanded and `#` concatenation joined, not
+    trimmed (a macro like `"Proceedings of the "` keeps its space for what follows).
 
     A macro nobody defined stays as its name (and lands in `undefined`), which reads better than
-    the empty string bibtex would print.
+    the empty string bibtex would print. Raises `_MalformedValue` for text after a value: what a
+    missing comma leaves, since bibtexparser then runs one field into the next.
     """
     text = str(raw).strip()
     if not text:
         return ""
-    if "#" not in text:
+    if "#" not in text and "=" not in text:
         if (text[0], text[-1]) in (("{", "}"), ('"', '"')):
-            return text[1:-1].strip()
+            return text[1:-1]
         if text.isdigit():
             return text
-        name = text.lower()
-        if name in macros:
-            return macros[name]
-        undefined.add(text)
-        return text
-    return "".join(_concatenated_parts(text, macros, undefined)).strip()
+        if _MACRO_NAME.fullmatch(text):
+            return _expand(text, macros, undefined)
+    return "".join(_concatenated_parts(text, macros, undefined))
+
+
+def _expand(name: str, macros: dict[str, str], undefined: set[str]) -> str:
+    if name.isdigit():
+        return name
+    value = macros.get(name.lower())
+    if value is None:
+        undefined.add(name)
+        return name
+    return value
 
 
 def _concatenated_parts(text: str, macros: dict[str, str], undefined: set[str]) -> Iterator[str]:
     """The pieces of `"Proc. of " # acl # {, } # 2020`, each resolved, in order."""
     position = 0
-    while position < len(text):
-        while position < len(text) and text[position] in " \t\r\n#":
+    expect_part = True
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
             position += 1
         if position >= len(text):
             return
+        if not expect_part:
+            if text[position] != "#":
+                raise _MalformedValue(_first_line(text[position:]))
+            position += 1
+            expect_part = True
+            continue
         opening = text[position]
         if opening == "{":
             closing = _closing_brace(text, position)
-            yield text[position + 1 : closing]
-            position = closing + 1
         elif opening == '"':
             closing = _closing_quote(text, position)
-            yield text[position + 1 : closing]
-            position = closing + 1
         else:
-            end = position
-            while end < len(text) and text[end] not in " \t\r\n#":
-                end += 1
-            token = text[position:end]
-            if token.isdigit():
-                yield token
-            elif token.lower() in macros:
-                yield macros[token.lower()]
-            else:
-                undefined.add(token)
-                yield token
-            position = end
+            match = _MACRO_NAME.match(text, position)
+            if match is None:
+                raise _MalformedValue(_first_line(text[position:]))
+            yield _expand(match.group(), macros, undefined)
+            position = match.end()
+            expect_part = False
+            continue
+        if closing < 0:
+            raise _MalformedValue(_first_line(text[position:]))
+        yield text[position + 1 : closing]
+        position = closing + 1
+        expect_part = False
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0][:40]
 
 
 def _closing_brace(text: str, opening: int) -> int:
-    """Index of the `}` that closes the `{` at `opening` (the end of `text` if none does)."""
+    """Index of the `}` that closes the `{` at `opening`, or -1; escaped braces don't count,
+    as bibtexparser counts them."""
     depth = 0
-    for index in range(opening, len(text)):
-        character = text[index]
-        escaped = index > opening and text[index - 1] == "\\"
-        if character == "{" and not escaped:
-            depth += 1
-        elif character == "}" and not escaped:
-            depth -= 1
-            if depth == 0:
-                return index
-    return len(text)
+    for match in _BRACE.finditer(text, opening):
+        depth += 1 if match.group() == "{" else -1
+        if depth == 0:
+            return match.start()
+    return -1
 
 
 def _closing_quote(text: str, opening: int) -> int:
-    """Index of the `"` that closes the quoted string at `opening`; quotes in braces don't count."""
+    """Index of the `"` that closes the quoted string at `opening`, or -1; quotes in braces
+    don't count."""
     depth = 0
     for index in range(opening + 1, len(text)):
         character = text[index]
@@ -199,7 +229,7 @@ def _closing_quote(text: str, opening: int) -> int:
             depth -= 1
         elif character == '"' and depth == 0:
             return index
-    return len(text)
+    return -1
 
 
 @dataclass(slots=True)
@@ -230,14 +260,20 @@ class BibtexImporter:
         macros = {**MONTH_MACROS, **context.bibtex_macros}
         for block in library.blocks:
             string = _string_of(block)
-            if string is not None:
-                macros[string.key.strip().lower()] = _resolve(string.value, macros, set())
+            if string is not None and not _define(string, macros):
+                result.problems.append(
+                    Problem(f"line {_line(string)}", f"@string {string.key} is malformed; skipped")
+                )
         undefined: dict[str, int] = {}
         records: list[_Record] = []
         for block in library.blocks:
             entry = _entry_of(block)
             if entry is not None:
-                records.append(_record(entry, macros, undefined, result))
+                record = _record(entry, macros, undefined, result)
+                if isinstance(record, Problem):
+                    result.problems.append(record)
+                else:
+                    records.append(record)
             elif isinstance(block, ParsingFailedBlock):
                 result.problems.append(_problem(block))
             elif isinstance(block, ImplicitComment):
@@ -302,14 +338,21 @@ def _line(block: object) -> int:
 
 def _record(
     entry: Entry, macros: dict[str, str], undefined: dict[str, int], result: ParseResult
-) -> _Record:
+) -> _Record | Problem:
     """An entry's fields resolved, names lower case; a field given twice keeps its first value,
     as bibtex does."""
     record = _Record(entry.key.strip(), entry.entry_type.strip().lower(), {}, _line(entry))
     for entry_field in entry.fields:
         name = entry_field.key.strip().lower()
         missing: set[str] = set()
-        value = _resolve(entry_field.value, macros, missing)
+        try:
+            value = _resolve(entry_field.value, macros, missing).strip()
+        except _MalformedValue as error:
+            return Problem(
+                record.where,
+                f"unexpected {error.args[0]!r} after field {name} (a missing comma?) "
+                f"(line {entry_field.start_line + 1}); entry skipped",
+            )
         for macro in missing:
             undefined[macro] = undefined.get(macro, 0) + 1
         if name in record.fields:

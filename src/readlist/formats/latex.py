@@ -124,6 +124,7 @@ _ESCAPES = {
     "}": "}",
     " ": " ",
     "\\": " ",
+    "|": "‖",
     ",": " ",
     ";": " ",
     ":": " ",
@@ -185,7 +186,7 @@ def _islands(value: str) -> list[tuple[int, int]]:
             end = len(value) if close < 0 else close + len(token)
         elif token[1:] in _ACCENT_MARKS:
             accent = _ACCENT.match(value, start)
-            end = accent.end() if accent else match.end()
+            end = accent.end() if accent else _after_arguments(value, match.end(), limit=1)
         elif token[1:].isalpha():
             end = _after_arguments(value, match.end())
             if end == match.end() and token[1:] in _GLUED:
@@ -204,10 +205,11 @@ def _after_spaces(value: str, position: int) -> int:
     return position
 
 
-def _after_arguments(value: str, position: int) -> int:
-    """Where the braced arguments following a control word end (spaces before each allowed)."""
+def _after_arguments(value: str, position: int, limit: int = 9) -> int:
+    """Where the braced arguments (at most `limit`) following a control word end, spaces
+    before each allowed."""
     end = position
-    while True:
+    for _ in range(limit):
         probe = end
         while probe < len(value) and value[probe] in " \t\n":
             probe += 1
@@ -217,6 +219,7 @@ def _after_arguments(value: str, position: int) -> int:
         if closing < 0:
             return end
         end = closing + 1
+    return end
 
 
 def _matching_brace(value: str, opening: int) -> int:
@@ -249,6 +252,10 @@ def _island_text(island: str) -> str:
         letter = (accent.group("braced") or accent.group("bare")).lstrip("\\")
         # A dotless i or j under an accent is how TeX writes the accented i or j.
         return unicodedata.normalize("NFC", letter + mark)
+    if island[1:2] in _ACCENT_MARKS and island[2:3] in "{ ":
+        # An accent over a group that is itself TeX: `\~{\^{e}}` is "ễ".
+        inner = latex_to_text(island[2:])
+        return unicodedata.normalize("NFC", inner[:1] + _ACCENT_MARKS[island[1]] + inner[1:])
     if len(island) == 2 and island[1] in _ESCAPES:
         return _ESCAPES[island[1]]
     name, arguments = _split_command(island)
