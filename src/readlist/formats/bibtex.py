@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bibtexparser.entrypoint import parse_string
@@ -241,8 +241,6 @@ class _Record:
     fields: dict[str, str]
     line: int
     """1-based line of `@`."""
-    inherited: set[str] = field(default_factory=set)
-    """Names of fields taken from the crossref parent."""
 
     @property
     def where(self) -> str:
@@ -458,9 +456,7 @@ def _inherit_crossrefs(records: list[_Record], result: ParseResult) -> None:
         if "booktitle" not in inherited and "title" in parent.fields:
             inherited["booktitle"] = parent.fields["title"]
         for name, value in inherited.items():
-            if name not in record.fields:
-                record.fields[name] = value
-                record.inherited.add(name)
+            record.fields.setdefault(name, value)
 
 
 def _draft(record: _Record) -> Draft | Problem:
