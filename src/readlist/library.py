@@ -187,12 +187,20 @@ def _read_text(source: ImportSource, format_name: str | None) -> tuple[FileRepor
     return report, text
 
 
-def _parse_text(report: FileReport, text: str, context: ImportContext) -> ParseResult | None:
-    """Parse a decoded source, recording skipped records; None when it held no paper at all."""
+def _parse_text(
+    report: FileReport, text: str, context: ImportContext, macros_defined: int
+) -> ParseResult | None:
+    """Parse a decoded source, recording skipped records; None when it held no paper at all.
+
+    A BibTeX file of only `@string` definitions is no error: the other files of the command use it.
+    """
     assert report.format is not None
     result = parse(text, report.format, context)
     report.skipped.extend(f"{problem.where}: {problem.reason}" for problem in result.problems)
     report.notes.extend(result.notes)
+    if not result.drafts and macros_defined and not result.problems:
+        report.notes.append(f"{macros_defined} @string definition(s), no entries")
+        return None
     if not result.drafts:
         report.error = f"{report.source}: {_nothing_found(report.format, result)}"
         return None
@@ -473,15 +481,22 @@ class Library:
         context = context or ImportContext()
         check_format_name(format_name)
         texts = [_read_text(source, format_name) for source in sources]
-        bibtex_texts = [text for report, text in texts if report.format == "bibtex" and text]
-        if bibtex_texts:
+        macros_defined: dict[str, int] = {}
+        if any(report.format == "bibtex" for report, _ in texts):
             from readlist.formats.bibtex import collect_macros
 
-            for bibtex_text in bibtex_texts:
-                context.bibtex_macros.update(collect_macros(bibtex_text))
+            for report, text in texts:
+                if report.format == "bibtex" and text:
+                    macros = collect_macros(text)
+                    macros_defined[report.source] = len(macros)
+                    context.bibtex_macros.update(macros)
         parsed: list[tuple[FileReport, ParseResult | None]] = []
         for report, text in texts:
-            parse_result = None if text is None else _parse_text(report, text, context)
+            parse_result = (
+                None
+                if text is None
+                else _parse_text(report, text, context, macros_defined.get(report.source, 0))
+            )
             if parse_result is not None:
                 self._fill_from_arxiv(parse_result.drafts, report)
             parsed.append((report, parse_result))

@@ -23,6 +23,7 @@ from bibtexparser.model import (
 from readlist.formats import ImportContext
 from readlist.formats.latex import latex_to_text, text_to_latex
 from readlist.models import (
+    CitationKeys,
     Draft,
     Paper,
     ParseResult,
@@ -32,7 +33,6 @@ from readlist.models import (
     canonical_doi,
     citation_key_stem,
     normalise_title,
-    unique_key,
 )
 
 # bibtexparser logs every bad block as a warning; they reach the user as `Problem`s instead,
@@ -403,7 +403,7 @@ def _without_duplicate_keys(records: list[_Record], result: ParseResult) -> list
     A second entry of the same work is merged into the first; a second, different work gets
     the next free key, so neither is lost.
     """
-    taken = {record.key.lower() for record in records if record.key}
+    taken = CitationKeys(record.key for record in records if record.key)
     first_by_key: dict[str, _Record] = {}
     kept: list[_Record] = []
     for record in records:
@@ -419,8 +419,7 @@ def _without_duplicate_keys(records: list[_Record], result: ParseResult) -> list
                 first.fields.setdefault(name, value)
             result.notes.append(f"entry {record.key} appears twice; the copies were merged")
             continue
-        renamed = unique_key(record.key, taken)
-        taken.add(renamed.lower())
+        renamed = taken.claim(record.key)
         result.notes.append(f"key {record.key} used twice; the second is now {renamed}")
         record.key = renamed
         first_by_key[renamed.lower()] = record
@@ -598,7 +597,7 @@ class BibtexExporter:
 
     def render(self, papers: Sequence[Paper]) -> str:
         """The whole file for `papers`, in the order given: same papers, same bytes."""
-        taken = {paper.key.lower() for paper in papers if paper.key}
+        taken = CitationKeys(paper.key for paper in papers if paper.key)
         entries: list[str] = []
         for paper in papers:
             key = paper.key or _generated_key(paper, taken)
@@ -611,15 +610,13 @@ class BibtexExporter:
         return "\n".join(entries)
 
 
-def _generated_key(paper: Paper, taken: set[str]) -> str:
+def _generated_key(paper: Paper, taken: CitationKeys) -> str:
     """`arxiv2401_12345` for a paper known only by its arXiv id; unique within the output."""
     if paper.arxiv_id:
         stem = "arxiv" + paper.arxiv_id.replace(".", "_").replace("/", "_")
     else:
         stem = citation_key_stem(paper.authors, paper.year, paper.title)
-    key = unique_key(stem, taken)
-    taken.add(key.lower())
-    return key
+    return taken.claim(stem)
 
 
 def _fields_kept(paper: Paper) -> dict[str, str]:
@@ -667,8 +664,6 @@ def _fields_generated(paper: Paper, key: str) -> tuple[str, dict[str, str]]:
         primary_class = paper.fields.get("primaryclass", "").strip()
         if primary_class:
             fields["primaryClass"] = text_to_latex(primary_class)
-    if paper.note.strip():
-        fields["note"] = text_to_latex(" ".join(paper.note.split()))
     if not paper.authors:
         # plain.bst sorts by author, else by the `key` field, and warns when both are missing.
         fields["key"] = text_to_latex(
