@@ -349,7 +349,7 @@ def _record(
             return Problem(
                 record.where,
                 f"unexpected {error.args[0]!r} after field {name} (a missing comma?) "
-                f"(line {entry_field.start_line + 1}); entry skipped",
+                f"(line {entry_field.start_line + 1})",
             )
         for macro in missing:
             undefined[macro] = undefined.get(macro, 0) + 1
@@ -382,8 +382,8 @@ def _problem(block: ParsingFailedBlock) -> Problem:
     line = _line(block)
     key = _KEY_OF_RAW_ENTRY.match((block.raw or "").lstrip())
     if key:
-        return Problem(f"entry {key.group(1)}", f"{reason} (line {line}); entry skipped")
-    return Problem(f"line {line}", f"{reason}; entry skipped")
+        return Problem(f"entry {key.group(1)}", f"{reason} (line {line})")
+    return Problem(f"line {line}", f"{reason}")
 
 
 def _entries_without_brace(comment: ImplicitComment) -> Iterator[Problem]:
@@ -393,7 +393,7 @@ def _entries_without_brace(comment: ImplicitComment) -> Iterator[Problem]:
     for match in _BLOCK_WITHOUT_BRACE.finditer(text):
         line = first_line + text.count("\n", 0, match.start())
         yield Problem(
-            f"line {line}", f"@{match.group(1)} without '{{' or '(' after it; entry skipped"
+            f"line {line}", f"@{match.group(1)} without '{{' or '(' after it"
         )
 
 
@@ -463,7 +463,7 @@ def _draft(record: _Record) -> Draft | Problem:
     fields = record.fields
     title = latex_to_text(fields.get("title", ""))
     if not title:
-        return Problem(record.where, "no title; entry skipped")
+        return Problem(record.where, "no title")
     names = fields.get("author") or fields.get("editor") or ""
     return Draft(
         title=title,
