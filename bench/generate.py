@@ -203,6 +203,11 @@ def tex_escape(text: str) -> str:
     return "".join(TEX_ACCENTS.get(character, character) for character in text)
 
 
+def _tex_percent(text: str) -> str:
+    """`18.9%` -> `18.9\\%`, as Zotero and DBLP write it, since `%` starts a TeX comment."""
+    return text.replace("%", "\\%")
+
+
 def _key_name(name: str) -> str:
     return "".join(character for character in ascii_fold(name) if character.isalpha())
 
@@ -219,7 +224,7 @@ def bibtex_entry(paper: GeneratedPaper) -> str:
             f"\ttitle = {{{{{paper.title}}}}},",
             f"\tauthor = {{{authors}}},",
             f"\tyear = {{{paper.year}}},",
-            f"\tabstract = {{{paper.abstract}}},",
+            f"\tabstract = {{{_tex_percent(paper.abstract)}}},",
         ]
         if paper.venue_macro in JOURNALS:
             lines.append(f"\tjournal = {paper.venue_macro},")
@@ -242,7 +247,7 @@ def bibtex_entry(paper: GeneratedPaper) -> str:
         f"  title     = {{{paper.title}}},",
         f"  {venue_field:<9} = {paper.venue_macro},",
         f"  year      = {{{paper.year}}},",
-        f"  abstract  = {{{paper.abstract}}},",
+        f"  abstract  = {{{_tex_percent(paper.abstract)}}},",
     ]
     if paper.arxiv_id:
         lines.append(f"  eprint    = {{{paper.arxiv_id}}},")
