@@ -8,6 +8,7 @@ writes the Markdown table to `bench/out/results.md` as well as printing it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import statistics
@@ -186,7 +187,8 @@ def step_export_bibtex(work: Path, papers: int) -> Figures:
 def search_queries(papers: int) -> list[str]:
     """Twenty queries a user might type about the generated library: mistyped and partial titles,
     surnames with and without accents, method names, topics, and two that match nothing."""
-    chosen = list(generate.generate_papers(min(papers, 200)))
+    # The same count as the library: the generator's name pool, hence every paper, depends on it.
+    chosen = list(itertools.islice(generate.generate_papers(papers), 10))
     queries = [
         chosen[0].title.lower(),
         _mistyped(chosen[1].title),
