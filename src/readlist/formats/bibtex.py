@@ -392,9 +392,7 @@ def _entries_without_brace(comment: ImplicitComment) -> Iterator[Problem]:
     text = comment.comment
     for match in _BLOCK_WITHOUT_BRACE.finditer(text):
         line = first_line + text.count("\n", 0, match.start())
-        yield Problem(
-            f"line {line}", f"@{match.group(1)} without '{{' or '(' after it"
-        )
+        yield Problem(f"line {line}", f"@{match.group(1)} without '{{' or '(' after it")
 
 
 def _without_duplicate_keys(records: list[_Record], result: ParseResult) -> list[_Record]:
