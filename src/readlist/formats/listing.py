@@ -227,9 +227,10 @@ _ARXIV_FIELD = re.compile(
 )
 _ARXIV_SECTION = re.compile(
     r"^(new submissions|cross[- ]?lists?|cross submissions|replacements?"
-    r"|replacement submissions)\b",
+    r"|replacement submissions)(?:\s*\(showing\b.*|\s+for\s+.*|\s*:)?$",
     re.IGNORECASE,
 )
+"""A section heading of an arXiv page: the whole line, maybe with "for DAY" or "(showing N)"."""
 _ARXIV_DAY = re.compile(
     rf"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,\s+(\d{{1,2}})\s+({_MONTH_NAME})\s+(\d{{4}})\b",
     re.IGNORECASE,
@@ -294,8 +295,7 @@ class _ArxivReader:
                 arxiv_id, number, self.in_replacements or "(replaced)" in rest, self.listed
             )
             return
-        if block is None or (not block.fields and not block.unlabelled):
-            # Headings sit between blocks; a heading line inside an unread block cannot be its title.
+        if block is None or not block.in_abstract:
             if match := _ARXIV_SECTION.match(text):
                 self._close()
                 self.in_replacements = match.group(1).lower().startswith("replacement")
@@ -403,6 +403,7 @@ _CHROME = frozenset(
     line.casefold()
     for line in (
         "new",
+        "hugging face",
         "subscribe",
         "get trending papers in your email inbox!",
         "get trending papers in your email inbox once a day!",
@@ -485,12 +486,15 @@ _MD_LINK = re.compile(
 _URL = re.compile(r"<?(https?://[^\s<>\"'{}|\\^`]+)>?")
 _INLINE_ARXIV = re.compile(r"\(?\[?\barXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)\]?\)?", re.IGNORECASE)
 _PAPER_HOST = re.compile(
-    r"arxiv\.org|openreview\.net|aclanthology\.org|doi\.org|huggingface\.co/papers"
-    r"|semanticscholar\.org|proceedings\.|papers\.nips\.cc|neurips\.cc|dl\.acm\.org|ieeexplore"
-    r"|springer|sciencedirect|biorxiv|medrxiv|jmlr\.org|mlr\.press|thecvf\.com|alphaxiv"
+    r"arxiv\.org/(?:abs|pdf|html)/|openreview\.net/(?:forum|pdf)|aclanthology\.org/."
+    r"|doi\.org/10\.|huggingface\.co/papers/\d|semanticscholar\.org/paper/|proceedings\."
+    r"|papers\.nips\.cc/|neurips\.cc/paper|dl\.acm\.org/doi/|ieeexplore\.ieee\.org/document/"
+    r"|link\.springer\.com/|sciencedirect\.com/science/|biorxiv\.org/content/"
+    r"|medrxiv\.org/content/|jmlr\.org/papers/|mlr\.press/|thecvf\.com/|alphaxiv\.org/"
     r"|\.pdf(?:$|[?#])",
     re.IGNORECASE,
 )
+"""Links to a paper itself, not to a site's front page or menu."""
 _CODE_HOST = re.compile(r"github\.com|gitlab\.com|bitbucket\.org|codeberg\.org", re.IGNORECASE)
 _LABEL = re.compile(
     r"^(authors?|abstract|summary|tl;dr|code|paper|pdf|link|url|project page)\s*:\s*(.+)$",
@@ -614,6 +618,8 @@ class _Entry:
     """Something besides the title says this is a paper: authors, a paper link, a table row."""
     anchored: bool = False
     """Closed by Hugging Face card chrome ("14 authors", "Submitted by")."""
+    article: bool = False
+    """More paragraphs follow the abstract: a heading over an article, not a paper."""
     paragraph: list[str] = field(default_factory=list)
     """Lines of the paragraph being read under a card."""
 
@@ -731,9 +737,15 @@ class _PageReader:
                 self._anchor()
             return True
         if len(text) <= 20 and (match := _PAGE_DATE.match(text)):
-            self.listed = _listing_date(match, self.context.today) or self.listed
+            self._set_listed(match)
             return True
         return first in "PpSs" and _PUBLISHED.match(text) is not None
+
+    def _set_listed(self, match: re.Match[str]) -> None:
+        self.listed = _listing_date(match, self.context.today) or self.listed
+        if self.run is not None:
+            # The page date comes after menu lines that opened a run of title-like lines.
+            self.run.listed = self.listed
 
     def _anchor(self) -> None:
         """A card's chrome closes it: the open title lines are one paper's."""
@@ -773,7 +785,7 @@ class _PageReader:
             if link is not None:
                 self._linked(link, index)
             elif date_heading := _PAGE_DATE.match(content):
-                self.listed = _listing_date(date_heading, self.context.today) or self.listed
+                self._set_listed(date_heading)
             return extra
         if mark := _LIST_MARK.match(text):
             content = text[mark.end() :].strip()
@@ -866,10 +878,10 @@ class _PageReader:
                 self.problems.append(Problem(f"line {index}", "table row has no title"))
             return
         link_cell = cell("link")
-        if link_cell and (found := _URL.search(link_cell)):
-            url = found.group(1)
-        elif link_cell and (link := _MD_LINK.match(link_cell)):
+        if link_cell and (link := _MD_LINK.match(link_cell)):
             url = link.group(2)
+        elif link_cell and (found := _URL.search(link_cell)):
+            url = found.group(1).rstrip(_URL_TAIL)
         entry = _Entry([title], [index], self.listed, url=url, linked=True, evidence=True)
         entry.arxiv_id = arxiv_id_in_link(url) if url else None
         if authors_cell := cell("authors"):
@@ -977,6 +989,8 @@ class _PageReader:
         if last is not None and last.abstract is None and (last.anchored or last.evidence):
             last.abstract = text
             return
+        if last is not None and last.abstract is not None:
+            last.article = True
         self.orphan_paragraphs += 1
 
     def _label(self, label: str, value: str) -> bool:
@@ -1068,7 +1082,7 @@ class _PageReader:
         for entry in self.entries:
             if entry.abstract is not None and not entry.linked:
                 with_abstract += 1
-            elif not (entry.linked or entry.evidence or entry.anchored):
+            elif not (entry.evidence or entry.anchored or entry.abstract):
                 bare += len(entry.candidates)
         # On a page whose papers come with abstracts, titles alone are badges and leftovers.
         listing_page = self.page_chrome or with_abstract > bare
@@ -1089,13 +1103,15 @@ class _PageReader:
             candidates = entry.candidates
             if not candidates:
                 continue
-            if entry.abstract is not None and not entry.linked and not entry.evidence:
-                if not (self.page_chrome or entry.anchored or _academic(entry.abstract)):
+            if entry.evidence or entry.anchored:
+                pass
+            elif entry.abstract is not None:
+                if not self.page_chrome and (entry.article or not _academic(entry.abstract)):
                     continue
-            elif not (entry.linked or entry.evidence or entry.anchored):
+            else:
                 if bare_allowed:
                     drafts.extend(
-                        Draft(title=title, line=line, listed=entry.listed)
+                        Draft(title=title, line=line, listed=entry.listed, url=entry.url)
                         for title, line in zip(candidates, entry.lines, strict=True)
                     )
                 continue
