@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SAMPLE_DATA, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -166,6 +166,28 @@ def test_all_seeds_import_into_a_library_once_each_and_again_add_nothing(
     assert all(paper.abstract for paper in papers)
     assert again.new == 0
     assert library.counts().total == len(distinct)
+
+
+@pytest.mark.parametrize(
+    ("sample", "count"),
+    [("hugging-face-daily.txt", 8), ("arxiv-digest-cs-lg.txt", 4), ("workshop-accepted.md", 5)],
+)
+def test_demo_samples_import_every_paper(library: Library, sample: str, count: int) -> None:
+    path = SAMPLE_DATA / "listings" / sample
+
+    report = library.import_sources(
+        [ImportSource(path.name, path.read_bytes())], format_name="listing", context=CONTEXT
+    )
+
+    assert report.new == count
+    assert report.files[0].skipped == []
+
+
+def test_arxiv_code_link_in_the_comments_field() -> None:
+    digest = (SAMPLE_DATA / "listings" / "arxiv-digest-cs-lg.txt").read_text()
+    bridges = by_title(parse(digest))["Schrödinger Bridges Between Point Clouds"]
+
+    assert bridges.code_url == "https://github.com/example/pc-bridges"
 
 
 # ---- Hugging Face pages with more chrome ---------------------------------------------------

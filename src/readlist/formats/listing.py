@@ -363,6 +363,7 @@ class _ArxivReader:
             return
         self.seen_ids.add(block.arxiv_id)
         abstract = tex_to_text(" ".join(block.abstract)) or None
+        comments = " ".join(block.fields.get("comments", []))
         self.result.drafts.append(
             Draft(
                 title=title,
@@ -370,7 +371,7 @@ class _ArxivReader:
                 abstract=abstract,
                 arxiv_id=block.arxiv_id,
                 url=f"https://arxiv.org/abs/{block.arxiv_id}",
-                code_url=code_url_in(abstract) if abstract else None,
+                code_url=(code_url_in(abstract) if abstract else None) or code_url_in(comments),
                 listed=block.listed,
                 line=block.line,
             )
