@@ -616,5 +616,5 @@ def test_parse_stays_linear_on_a_big_listing() -> None:
 
     assert len(drafts) == 20_000
     assert drafts[4].code_url == "https://github.com/lab/repo4"
-    # Measured about 0.5 s on a loaded 2-core machine; a quadratic step would take minutes.
+    # About 1 s wall-clock on a loaded 2-core machine; a quadratic step would take minutes.
     assert elapsed < 5.0

@@ -116,11 +116,15 @@ def code_url_in(text: str) -> str | None:
         return None
     start = max(0, slash - 40)
     lowered = text[start:].lower()
-    positions = [found for marker in _CODE_MARKERS if (found := lowered.find(marker)) >= 0]
-    if not positions:
+    first = -1
+    for marker in _CODE_MARKERS:
+        found = lowered.find(marker)
+        if found >= 0 and (first < 0 or found < first):
+            first = found
+    if first < 0:
         return None
     # A match starts at most "https://www." before its marker.
-    match = _CODE_LINK.search(text, max(0, start + min(positions) - 12))
+    match = _CODE_LINK.search(text, max(0, start + first - 12))
     if match is None:
         return None
     link = (match.group(1) or match.group(0)).rstrip(_URL_TAIL)
@@ -578,11 +582,14 @@ def _is_title(text: str) -> bool:
         return False
     if "! " in text and _SENTENCE_BREAK.search(text):
         return False
-    # Words, not numbers or symbols: "total 48" and "0.5 0.7 0.9" are not titles.
-    alphabetic = [word for word in words if word[0].isalpha()]
-    if len(alphabetic) < 2 or len(alphabetic) * 2 < len(words):
-        return False
-    return max(map(len, alphabetic)) >= 3
+    # Words, not numbers or symbols: "total 48" and "0.5 0.7 0.9" are not titles. A plain loop
+    # allocates nothing, which matters on listings of 100,000 titles.
+    alphabetic = longest = 0
+    for word in words:
+        if word[0].isalpha():
+            alphabetic += 1
+            longest = max(longest, len(word))
+    return alphabetic >= 2 and alphabetic * 2 >= len(words) and longest >= 3
 
 
 def _is_prose(text: str) -> bool:
@@ -621,8 +628,6 @@ class _Entry:
     """Closed by Hugging Face card chrome ("14 authors", "Submitted by")."""
     article: bool = False
     """More paragraphs follow the abstract: a heading over an article, not a paper."""
-    paragraph: list[str] = field(default_factory=list)
-    """Lines of the paragraph being read under a card."""
 
 
 class _PageReader:
@@ -637,6 +642,8 @@ class _PageReader:
         self.last: _Entry | None = None
         self.card: _Entry | None = None
         """The Markdown card whose author, affiliation and summary lines follow."""
+        self.card_lines: list[str] = []
+        """Lines of the paragraph being read under the card."""
         self.listed: str | None = None
         self.page_chrome = False
         self.submitted_seen = False
@@ -673,7 +680,12 @@ class _PageReader:
                     continue
             length = len(text)
             first = text[0]
-            # Most lines of a big listing are abstracts and titles: they take the short way.
+            # Most lines of a big listing are titles and abstracts: they take the short way.
+            if self.card is None and self.run is None and 8 <= length <= 300:
+                following = _next_filled(lines, index)
+                if following and self._title_with_abstract(text, lines[following - 1], index):
+                    index = following
+                    continue
             if length > 300 and self.card is None and first not in "|#<`" and ":" not in text[:20]:
                 self._paragraph(text)
                 continue
@@ -688,6 +700,27 @@ class _PageReader:
         self._close_card()
         return self._finish()
 
+    def _title_with_abstract(self, title: str, next_line: str, index: int) -> bool:
+        """Read a title line and the abstract line after it as one paper, if they plainly are;
+        anything less plain is left to the line-by-line rules."""
+        abstract = next_line.strip()
+        if len(abstract) <= 300 or abstract[0] in "|#<`" or ":" in abstract[:20]:
+            return False
+        if title[-1] in ".,;:" or not (title[0].isalpha() or title[0] in "\"'“‘(["):
+            return False
+        if "://" in title or "arXiv:" in title or title.startswith(("Submitted", "Published")):
+            return False
+        if ":" in title[:20] and _LABEL.match(title):
+            return False
+        if not self.page_chrome and (" by " in title or " By " in title):
+            return False
+        if title.casefold() in _CHROME or not _is_title(title):
+            return False
+        if "  " in title or "\t" in title:
+            title = " ".join(title.split())
+        self._add(_Entry([title], [index], self.listed, abstract=abstract))
+        return True
+
     def _add(self, entry: _Entry) -> None:
         self.entries.append(entry)
         self.last = entry
@@ -695,7 +728,7 @@ class _PageReader:
 
     def _blank(self) -> None:
         card = self.card
-        if card is not None and card.paragraph:
+        if card is not None and self.card_lines:
             self._card_paragraph(card)
         self.table = None
         self.table_header = None
@@ -899,7 +932,7 @@ class _PageReader:
     def _plain(self, text: str, index: int) -> None:
         card = self.card
         if card is not None:
-            card.paragraph.append(text)
+            self.card_lines.append(text)
             return
         label = _LABEL.match(text) if ":" in text[:20] else None
         if label is not None and self._label(label.group(1).lower(), label.group(2).strip()):
@@ -1036,7 +1069,7 @@ class _PageReader:
 
     def _card_paragraph(self, card: _Entry) -> None:
         """Sort a paragraph under a card into authors, abstract, or affiliations (dropped)."""
-        paragraph, card.paragraph = card.paragraph, []
+        paragraph, self.card_lines = self.card_lines, []
         if len(paragraph) == 1:
             line = paragraph[0].strip("*_ ")
             if label := _LABEL.match(line):
@@ -1062,7 +1095,7 @@ class _PageReader:
     def _close_card(self) -> None:
         card = self.card
         if card is not None:
-            if card.paragraph:
+            if self.card_lines:
                 self._card_paragraph(card)
             self.card = None
 
@@ -1145,6 +1178,15 @@ class _PageReader:
 
 
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+
+
+def _next_filled(lines: list[str], index: int) -> int:
+    """The 1-based number of the first non-blank line from 0-based `index` on, looking past at
+    most one blank line; 0 if there is none so close."""
+    for position in (index, index + 1):
+        if position < len(lines) and lines[position].strip():
+            return position + 1
+    return 0
 
 
 def _split_by(text: str) -> tuple[str, list[str]] | None:
