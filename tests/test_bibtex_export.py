@@ -350,7 +350,7 @@ def test_round_trip_property_over_generated_entries(entries: list[dict[str, obje
     imported = IMPORTER.parse(source, ImportContext(bibtex_macros=collect_macros(source)))
     assert imported.problems == []
 
-    exported = EXPORTER.render([paper_from(d, n) for n, d in enumerate(imported.drafts)])
+    exported = "".join(EXPORTER.entries([paper_from(d, n) for n, d in enumerate(imported.drafts)]))
     reparsed = IMPORTER.parse(exported, ImportContext())
 
     assert parse_string(exported).failed_blocks == []

@@ -223,3 +223,11 @@ def test_arxiv_ids_from_stdin_offline_then_refresh(library_path: Path) -> None:
     ]
     assert papers[1]["authors"] == ["Caprice Stanley", "Tobias Windisch"]
     assert papers[1]["key"] == "stanley2016heat"
+
+
+def test_list_json_with_a_search_is_best_match_first(filled: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["list", "--json", "--search", "atention is al you ned", "--db", str(filled)]
+    )
+    assert result.exit_code == 0
+    assert [paper["title"] for paper in json.loads(result.stdout)] == ["Attention Is All You Need"]

@@ -144,6 +144,15 @@ _SELECT_PAPER = (
     f"SELECT p.id, {', '.join('p.' + c.strip() for c in _PAPER_COLUMNS.split(','))}, "
     "(SELECT group_concat(tag, char(31)) FROM paper_tag WHERE paper_id = p.id) FROM paper p"
 )
+_JSON_OBJECT = (
+    "json_object('id', p.id, 'title', p.title, 'authors', json(p.authors), 'year', p.year, "
+    "'venue', p.venue, 'abstract', p.abstract, 'arxiv_id', p.arxiv_id, 'doi', p.doi, "
+    "'url', p.url, 'code_url', p.code_url, 'key', p.citation_key, "
+    "'tags', (SELECT json_group_array(tag) FROM "
+    "(SELECT tag FROM paper_tag WHERE paper_id = p.id ORDER BY tag)), "
+    "'status', p.status, 'added', p.added, 'listed', p.listed)"
+)
+"""One paper as the JSON object scripts read from `readlist list --json`."""
 _FILLABLE = (
     "year",
     "venue",
@@ -295,12 +304,48 @@ class Library:
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> list[Paper]:
         """The papers the filter keeps, in order."""
+        return list(self.iter_papers(paper_filter, sort))
+
+    def iter_papers(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> Iterator[Paper]:
+        """The papers the filter keeps, in order, read as they are consumed: a 100,000-paper
+        export or `list --json` never holds them all in memory."""
         if paper_filter.search and paper_filter.search.strip():
-            return self.get_many(self.ids(paper_filter, sort))
+            for chunk in _chunks(self.ids(paper_filter, sort), 500):
+                yield from self.get_many(chunk)
+            return
         where, params = self._where(paper_filter)
         sql = f"{_SELECT_PAPER} {where} ORDER BY {_ORDER_BY[sort]}"
         with self._reading() as connection:
-            return [_paper(row) for row in connection.execute(sql, params)]
+            for row in connection.execute(sql, params):
+                yield _paper(row)
+
+    def iter_json(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> Iterator[str]:
+        """Each paper the filter keeps as one JSON object (the `list --json` form), in order.
+
+        SQLite builds the JSON itself: at 100,000 papers that is several times faster than
+        making `Paper` objects and encoding them in Python.
+        """
+        if paper_filter.search and paper_filter.search.strip():
+            for chunk in _chunks(self.ids(paper_filter, sort), 500):
+                marks = ",".join("?" * len(chunk))
+                with self._reading() as connection:
+                    found = dict(
+                        connection.execute(
+                            f"SELECT p.id, {_JSON_OBJECT} FROM paper p WHERE p.id IN ({marks})",
+                            tuple(chunk),
+                        )
+                    )
+                yield from (found[paper_id] for paper_id in chunk if paper_id in found)
+            return
+        where, params = self._where(paper_filter)
+        sql = f"SELECT {_JSON_OBJECT} FROM paper p {where} ORDER BY {_ORDER_BY[sort]}"
+        with self._reading() as connection:
+            for (text,) in connection.execute(sql, params):
+                yield text
 
     def get(self, paper_id: int) -> Paper:
         """One paper, or `PaperNotFound`."""
@@ -734,13 +779,26 @@ class Library:
 
     # ---- export ------------------------------------------------------------------------
 
+    def bibtex_chunks(
+        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> Iterator[str]:
+        """BibTeX for the papers the filter keeps, entry by entry (stream it to a file)."""
+        from readlist.formats import exporter
+
+        with self._reading() as connection:
+            keys_in_use = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT citation_key FROM paper WHERE citation_key IS NOT NULL"
+                )
+            ]
+        return exporter("bibtex").entries(self.iter_papers(paper_filter, sort), keys_in_use)
+
     def export_bibtex(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> str:
-        """BibTeX for the papers the filter keeps."""
-        from readlist.formats import exporter
-
-        return exporter("bibtex").render(self.papers(paper_filter, sort))
+        """BibTeX for the papers the filter keeps, as one text."""
+        return "".join(self.bibtex_chunks(paper_filter, sort))
 
 
 class _DedupIndex:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -593,19 +593,17 @@ _NOT_EXPORTED = frozenset({"crossref"})
 class BibtexExporter:
     """Writes BibTeX that classic `bibtex` and bibtexparser accept."""
 
-    def render(self, papers: Sequence[Paper]) -> str:
-        """The whole file for `papers`, in the order given: same papers, same bytes."""
-        taken = CitationKeys(paper.key for paper in papers if paper.key)
-        entries: list[str] = []
-        for paper in papers:
+    def entries(self, papers: Iterable[Paper], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
+        """The file for `papers` entry by entry, in the order given: same papers, same bytes."""
+        taken = CitationKeys(keys_in_use)
+        for number, paper in enumerate(papers):
             key = paper.key or _generated_key(paper, taken)
             if paper.entry_type and paper.fields.get("title"):
                 entry_type, fields = paper.entry_type, _fields_kept(paper)
             else:
                 entry_type, fields = _fields_generated(paper, key)
             body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-            entries.append(f"@{entry_type}{{{key},\n{body}\n}}\n")
-        return "\n".join(entries)
+            yield f"{'' if number == 0 else chr(10)}@{entry_type}{{{key},\n{body}\n}}\n"
 
 
 def _generated_key(paper: Paper, taken: CitationKeys) -> str:
