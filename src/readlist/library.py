@@ -870,7 +870,7 @@ def _insert_row(
     return (
         draft.title,
         title_norm,
-        json.dumps(draft.authors),
+        json.dumps(draft.authors) if draft.authors else "[]",
         draft.year,
         draft.venue,
         draft.abstract,
@@ -880,7 +880,7 @@ def _insert_row(
         draft.code_url,
         key,
         draft.entry_type,
-        json.dumps(draft.fields),
+        json.dumps(draft.fields) if draft.fields else "{}",
         Status.UNREAD.value,
         None,
         now,

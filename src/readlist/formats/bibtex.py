@@ -56,9 +56,10 @@ MONTH_MACROS = {
 """The macros classic bibtex styles predefine, as plain.bst spells them out."""
 
 _ENTRY_START = re.compile(
-    r"^[ \t]*@[ \t]*(?:(?:string|preamble|comment)[ \t]*[{(]|[A-Za-z_-]+[ \t]*[{(][^,={}()\n]*,)",
-    re.IGNORECASE | re.MULTILINE,
+    r"@[ \t]*(?:(?:string|preamble|comment)[ \t]*[{(]|[A-Za-z_-]+[ \t]*[{(][^,={}()\n]*,)",
+    re.IGNORECASE,
 )
+"""An entry's opening, matched at each `@` that starts a line (see `looks_like_bibtex`)."""
 _STRING_START = re.compile(r"@[ \t]*string[ \t]*[{(]", re.IGNORECASE)
 """Not anchored at line starts: a pattern opening with a literal scans a 16 MB file in 25 ms,
 one anchored with `^` in 450 ms."""
@@ -89,7 +90,14 @@ _NOT_INHERITED = frozenset({"crossref", "title", "ids", "key"})
 def looks_like_bibtex(text: str) -> bool:
     """True when `text` holds at least one `@type{key,`/`@type(key,` entry or `@string{` block
     at the start of a line (a bare `@name (` in pasted page text does not count)."""
-    return _ENTRY_START.search(text) is not None
+    # Visiting each "@" beats a `^`-anchored MULTILINE search, which costs a second on 150 MB.
+    at = text.find("@")
+    while at != -1:
+        line_start = text.rfind("\n", 0, at) + 1
+        if not text[line_start:at].strip(" \t") and _ENTRY_START.match(text, at):
+            return True
+        at = text.find("@", at + 1)
+    return False
 
 
 def collect_macros(text: str) -> dict[str, str]:
