@@ -380,23 +380,17 @@ class Library:
         """Every paper's searchable text, for `search.SearchIndex`."""
         from readlist.search import SearchDocument
 
+        # SQLite joins the author and tag lists itself: decoding 100,000 JSON lists in Python
+        # costs seconds at start-up.
         sql = (
-            "SELECT p.id, p.title, p.authors, p.venue, p.abstract, p.note, "
-            "(SELECT group_concat(tag, ' ') FROM paper_tag WHERE paper_id = p.id) FROM paper p"
+            "SELECT p.id, p.title, "
+            "coalesce((SELECT group_concat(value, ' ') FROM json_each(p.authors)), ''), "
+            "coalesce(p.venue, ''), coalesce(p.abstract, ''), p.note, "
+            "coalesce((SELECT group_concat(tag, ' ') FROM paper_tag WHERE paper_id = p.id), '') "
+            "FROM paper p"
         )
         with self._reading() as connection:
-            return [
-                SearchDocument(
-                    paper_id=row[0],
-                    title=row[1],
-                    authors=" ".join(json.loads(row[2])),
-                    venue=row[3] or "",
-                    abstract=row[4] or "",
-                    note=row[5] or "",
-                    tags=row[6] or "",
-                )
-                for row in connection.execute(sql)
-            ]
+            return [SearchDocument(*row) for row in connection.execute(sql)]
 
     def _where(self, paper_filter: PaperFilter) -> tuple[str, tuple[Any, ...]]:
         clauses: list[str] = []
