@@ -41,3 +41,7 @@ class ArxivUnavailable(ReadlistError):
 
 class ExportError(ReadlistError):
     """An export that cannot be written."""
+
+
+class ConfigError(ReadlistError):
+    """A config file that cannot be used: bad TOML, an unknown setting, or a value of the wrong type."""

@@ -1,0 +1,153 @@
+"""Dialogs: a one-line prompt (paths, tags), the filter menu and the note editor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Footer, Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+from readlist.tui.bindings import bindings
+from readlist.tui.keys import DIALOG_KEYS, NOTE_KEYS
+from readlist.tui.text import one_line
+
+
+class TagSuggester(Suggester):
+    """Completes the last of comma-separated tags from the tags already in use."""
+
+    def __init__(self, tags: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self._tags = list(tags)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """`value` with its last tag completed, or None."""
+        head, _, last = value.rpartition(",")
+        typed = last.lstrip()
+        if not typed:
+            return None
+        for tag in self._tags:
+            if tag.lower().startswith(typed.lower()) and tag != typed:
+                return f"{head}{',' if head else ''}{last[: len(last) - len(typed)]}{tag}"
+        return None
+
+
+class Prompt(ModalScreen[str | None]):
+    """Asks for one line of text; Enter answers, Escape cancels (None)."""
+
+    BINDINGS = bindings(DIALOG_KEYS)
+
+    def __init__(
+        self, question: str, *, value: str = "", placeholder: str = "", tags: Sequence[str] = ()
+    ) -> None:
+        super().__init__()
+        self._question = question
+        self._value = value
+        self._placeholder = placeholder
+        self._tags = tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self._question), classes="dialog-title")
+            yield Input(
+                self._value,
+                placeholder=self._placeholder,
+                suggester=TagSuggester(self._tags) if self._tags else None,
+                id="answer",
+            )
+        yield Footer()
+
+    @on(Input.Submitted)
+    def answer(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewFilter:
+    """Which papers the list shows, besides the search."""
+
+    name: str
+    """How the status line names it: "all", "unread", "read", "tag ml", "last import"."""
+    status: str | None = None
+    tag: str | None = None
+    last_import: bool = False
+
+
+ALL = ViewFilter("all")
+
+
+def filter_choices(tags: Sequence[str]) -> list[ViewFilter]:
+    """The filters the menu offers: status filters, the last import, then one per tag."""
+    return [
+        ViewFilter("unread", status="unread"),
+        ViewFilter("read", status="read"),
+        ALL,
+        ViewFilter("last import", last_import=True),
+        *(ViewFilter(f"tag {tag}", tag=tag) for tag in tags),
+    ]
+
+
+class FilterMenu(ModalScreen[ViewFilter | None]):
+    """Picks a filter from a short list."""
+
+    BINDINGS = bindings(DIALOG_KEYS)
+
+    def __init__(self, choices: Sequence[ViewFilter], current: ViewFilter) -> None:
+        super().__init__()
+        self._choices = list(choices)
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Show", classes="dialog-title")
+            yield OptionList(
+                *(Option(Text(one_line(choice.name))) for choice in self._choices), id="filters"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        menu = self.query_one(OptionList)
+        if self._current in self._choices:
+            menu.highlighted = self._choices.index(self._current)
+
+    @on(OptionList.OptionSelected)
+    def choose(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._choices[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels."""
+
+    BINDINGS = bindings((*DIALOG_KEYS, *NOTE_KEYS))
+
+    def __init__(self, title: str, note: str) -> None:
+        super().__init__()
+        self._title = title
+        self._note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog note-dialog"):
+            yield Label(Text(f"Note on {one_line(self._title)}"), classes="dialog-title")
+            yield TextArea(self._note, id="note", soft_wrap=True, tab_behavior="focus")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

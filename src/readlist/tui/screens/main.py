@@ -1,0 +1,542 @@
+"""The main screen: the paper list beside (or above) the detail pane, with search and every key."""
+
+from __future__ import annotations
+
+import asyncio
+import webbrowser
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from readlist.errors import ExportError, NothingToImport, ReadlistError, UnreadableInput
+from readlist.library import Counts, ImportReport, ImportSource, Library, PaperFilter, SortKey
+from readlist.models import Status
+from readlist.tui.bindings import bindings
+from readlist.tui.clipboard import copy_to_system_clipboard, paste_from_system_clipboard
+from readlist.tui.keys import MAIN_KEYS, SEARCH_KEYS
+from readlist.tui.links import paper_link
+from readlist.tui.screens.dialogs import (
+    ALL,
+    FilterMenu,
+    NoteEditor,
+    Prompt,
+    ViewFilter,
+    filter_choices,
+)
+from readlist.tui.searching import SlicedSearch
+from readlist.tui.text import one_line
+from readlist.tui.widgets.detail import PaperDetail
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.search_box import SearchBox
+from readlist.tui.widgets.status_bar import StatusBar
+
+SORT_ORDER = (SortKey.ADDED, SortKey.LISTED, SortKey.YEAR, SortKey.TITLE)
+"""The order `s` cycles through."""
+NARROW_WIDTH = 110
+"""Below this many columns the detail pane goes under the list instead of beside it."""
+DEFAULT_EXPORT = "readlist.bib"
+_FIRST_INDEX_DELAY = 0.5
+"""Seconds the first search index waits, so the first frame is drawn without competition."""
+
+
+def _tags_from(answer: str) -> list[str]:
+    return [tag.strip() for tag in answer.split(",") if tag.strip()]
+
+
+def _import_summary(report: ImportReport) -> str:
+    parts = []
+    for file in report.files:
+        if file.error:
+            parts.append(file.error)
+            continue
+        line = f"{file.source}: {file.new} new, {file.merged} updated, {file.unchanged} known"
+        if file.skipped:
+            line += f", {len(file.skipped)} skipped ({file.skipped[0]})"
+        if file.waiting:
+            line += f", {file.waiting} waiting for arXiv"
+        parts.append(line)
+    return "\n".join(parts)
+
+
+class MainScreen(Screen[None]):
+    """Browse, search, triage, tag, annotate, import and export."""
+
+    BINDINGS = bindings((*MAIN_KEYS, *SEARCH_KEYS))
+
+    view_filter: reactive[ViewFilter] = reactive(ALL, init=False)
+    """Which papers show, besides the search."""
+    sort: reactive[SortKey] = reactive(SortKey.ADDED, init=False)
+    search_query: reactive[str] = reactive("", init=False)
+    """The fuzzy search typed in the search box ("" shows every paper the filter keeps)."""
+
+    @dataclass
+    class Loaded(Message):
+        """The filter's papers were read from the library."""
+
+        paper_ids: list[int]
+        counts: Counts
+        tags: list[str]
+
+    @dataclass
+    class IndexReady(Message):
+        """The search index is built."""
+
+        search: SlicedSearch
+
+    @dataclass
+    class SearchDone(Message):
+        """Papers matching `query`, best first."""
+
+        query: str
+        ranked: list[int]
+
+    @dataclass
+    class Copied(Message):
+        """A copy finished; `system` is False when the desktop clipboard was missing."""
+
+        text: str
+        what: str
+        system: bool
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self._library = library
+        # One writer thread: changes reach the library in the order the keys were pressed, and a
+        # second readlist holding the write lock makes the app wait there, not on screen.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readlist-writer")
+        self._view_ids: list[int] = []
+        self._view_set: frozenset[int] = frozenset()
+        self._ranked: list[int] | None = None
+        self._search: SlicedSearch | None = None
+        self._counts = Counts(total=0, unread=0)
+        self._tags: list[str] = []
+        self._reindex = False
+        self.indexing = False
+        """True from a change of searchable text until the search index has caught up."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield SearchBox(placeholder="/ to search titles, authors, tags, venues, notes", id="search")
+        with Container(id="panes"):
+            yield PaperList(self._library, id="papers")
+            yield PaperDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one(PaperList))
+        # The first load runs here, not in a worker: it takes ~70 ms at 100,000 papers, and the
+        # first frame then already shows the list.
+        self._reindex = True
+        self.post_message(self._read(self.view_filter, self.sort))
+
+    def on_unmount(self) -> None:
+        self._writer.shutdown(wait=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    # ---- loading -----------------------------------------------------------------------
+
+    def reload(self, *, reindex: bool = False) -> None:
+        """Read the filter's papers again (and rebuild the search index if text changed)."""
+        self._reindex = self._reindex or reindex
+        self._load(self.view_filter, self.sort)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, view_filter: ViewFilter, sort: SortKey) -> None:
+        loaded = self._read(view_filter, sort)
+        if not get_current_worker().is_cancelled:
+            self.post_message(loaded)
+
+    def _read(self, view_filter: ViewFilter, sort: SortKey) -> Loaded:
+        paper_filter = PaperFilter(
+            tags=(view_filter.tag,) if view_filter.tag else (),
+            status=Status(view_filter.status) if view_filter.status else None,
+            import_id=self._last_import() if view_filter.last_import else None,
+        )
+        paper_ids = self._library.ids(paper_filter, sort)
+        return self.Loaded(paper_ids, self._library.counts(), self._library.all_tags())
+
+    def _last_import(self) -> int:
+        # No import yet: -1 matches no paper, which is what "the last import" holds.
+        return self._library.last_import_id() or -1
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._view_ids = message.paper_ids
+        self._view_set = frozenset(message.paper_ids)
+        self._counts = message.counts
+        self._tags = message.tags
+        papers = self.query_one(PaperList)
+        papers.marked.intersection_update(self._view_set)
+        papers.forget()
+        self._show(select=papers.current_id)
+        if self._reindex:
+            self._reindex = False
+            self.indexing = True
+            if self._search is None:
+                # Reading every paper's text holds the GIL for ~1 s at 100,000 papers; started at
+                # once it doubled the time to the first frame (measured: 1.8 s against 1.1 s).
+                self.set_timer(_FIRST_INDEX_DELAY, self._build_index)
+            else:
+                self._build_index()
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _build_index(self) -> None:
+        search = SlicedSearch(self._library.search_documents())
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.IndexReady(search))
+
+    @on(IndexReady)
+    def _index_ready(self, message: IndexReady) -> None:
+        self._search = message.search
+        self.indexing = False
+        if self.search_query.strip():
+            self._run_search(self.search_query)
+
+    def _show(self, *, select: int | None) -> None:
+        """Put the papers in view into the list: the search's ranking within the filter."""
+        papers = self.query_one(PaperList)
+        query = self.search_query.strip()
+        if query and self._ranked is not None:
+            shown = [paper_id for paper_id in self._ranked if paper_id in self._view_set]
+        else:
+            shown = self._view_ids
+        papers.show(shown, query=query, select=select)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        self.query_one(StatusBar).show(
+            shown=len(self.query_one(PaperList).paper_ids),
+            counts=self._counts,
+            filter_name=self.view_filter.name,
+            sort_name=self.sort.value,
+            query=self.search_query,
+            marked=len(self.query_one(PaperList).marked),
+        )
+
+    def watch_view_filter(self) -> None:
+        self.reload()
+
+    def watch_sort(self) -> None:
+        self.reload()
+
+    # ---- searching ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_query = event.value
+
+    def watch_search_query(self, query: str) -> None:
+        if not query.strip():
+            self.workers.cancel_group(self, "search")
+            self._ranked = None
+            self._show(select=self.query_one(PaperList).current_id)
+        elif self._search is not None:
+            self._run_search(query)
+        else:
+            self._update_status()
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, query: str) -> None:
+        worker = get_current_worker()
+        assert self._search is not None
+        ranked = self._search.rank(query, lambda: worker.is_cancelled)
+        if ranked is not None and not worker.is_cancelled:
+            self.post_message(self.SearchDone(query, ranked))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        if message.query != self.search_query:
+            return
+        self._ranked = message.ranked
+        self._show(select=None)
+        self.query_one(PaperList).select_first()
+
+    # ---- following the list ------------------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self) -> None:
+        self.query_one(PaperDetail).show(self.query_one(PaperList).current_paper())
+
+    @on(PaperList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_status()
+
+    def _targets(self) -> list[int]:
+        """The marked papers in view, else the selected one."""
+        papers = self.query_one(PaperList)
+        if papers.marked:
+            return [paper_id for paper_id in papers.paper_ids if paper_id in papers.marked]
+        return [] if papers.current_id is None else [papers.current_id]
+
+    @staticmethod
+    def _count(paper_ids: Sequence[int]) -> str:
+        return "1 paper" if len(paper_ids) == 1 else f"{len(paper_ids)} papers"
+
+    # ---- changes: all through one writer thread ----------------------------------------
+
+    @work(group="change", exit_on_error=False)
+    async def _change(self, change: Callable[[], str], reindex: bool = False) -> None:
+        """Run `change` on the writer thread, then say what it did and show the result."""
+        try:
+            summary = await asyncio.get_running_loop().run_in_executor(self._writer, change)
+        except ReadlistError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        self.notify(summary, markup=False)
+        self.reload(reindex=reindex)
+
+    def action_toggle_read(self) -> None:
+        paper_ids = self._targets()
+        if not paper_ids:
+            return
+
+        def toggle() -> str:
+            papers = self._library.get_many(paper_ids)
+            status = (
+                Status.UNREAD
+                if all(paper.status is Status.READ for paper in papers)
+                else Status.READ
+            )
+            self._library.mark(paper_ids, status)
+            return f"Marked {self._count(paper_ids)} {status.value}"
+
+        self._change(toggle)
+
+    def action_tag(self) -> None:
+        paper_ids = self._targets()
+        if not paper_ids:
+            return
+
+        def tag(answer: str | None) -> None:
+            tags = _tags_from(answer or "")
+
+            def add() -> str:
+                self._library.tag(paper_ids, tags)
+                return f"Tagged {self._count(paper_ids)}: {', '.join(tags)}"
+
+            if tags:
+                self._change(add, reindex=True)
+
+        self.app.push_screen(
+            Prompt(
+                f"Add tags to {self._count(paper_ids)} (comma-separated)",
+                placeholder="tag, another tag",
+                tags=self._tags,
+            ),
+            tag,
+        )
+
+    def action_untag(self) -> None:
+        paper_ids = self._targets()
+        if not paper_ids:
+            return
+        present = sorted({tag for paper in self._library.get_many(paper_ids) for tag in paper.tags})
+        if not present:
+            self.notify(f"{self._count(paper_ids)} without tags", severity="warning")
+            return
+
+        def untag(answer: str | None) -> None:
+            tags = _tags_from(answer or "")
+
+            def remove() -> str:
+                self._library.untag(paper_ids, tags)
+                return f"Removed {', '.join(tags)} from {self._count(paper_ids)}"
+
+            if tags:
+                self._change(remove, reindex=True)
+
+        self.app.push_screen(
+            Prompt(
+                f"Remove which tag from {self._count(paper_ids)}? ({', '.join(present)})",
+                placeholder=present[0],
+                tags=present,
+            ),
+            untag,
+        )
+
+    def action_edit_note(self) -> None:
+        paper = self.query_one(PaperList).current_paper()
+        if paper is None:
+            return
+
+        def save(note: str | None) -> None:
+            def write() -> str:
+                self._library.set_note(paper.id, note or "")
+                return "Note saved"
+
+            if note is not None and note != paper.note:
+                self._change(write, reindex=True)
+
+        self.app.push_screen(NoteEditor(paper.title, paper.note), save)
+
+    def action_undo(self) -> None:
+        def undo() -> str:
+            undone = self._library.undo()
+            return f"Undid: {undone}" if undone else "Nothing to undo"
+
+        self._change(undo, reindex=True)
+
+    def action_import(self) -> None:
+        def start(answer: str | None) -> None:
+            if answer is None:
+                return
+            path = answer.strip()
+            self._change(lambda: self._import(path), reindex=True)
+
+        self.app.push_screen(
+            Prompt(
+                "Import a file (BibTeX, a saved listing page, arXiv ids); leave empty to import "
+                "what is on the clipboard",
+                placeholder="path, or empty for the clipboard",
+            ),
+            start,
+        )
+
+    def _import(self, path: str) -> str:
+        if path:
+            source = ImportSource.from_path(path)
+        else:
+            text = paste_from_system_clipboard()
+            if text is None:
+                raise UnreadableInput(
+                    "no clipboard to read here (no DISPLAY or xclip); save the text to a file "
+                    "and import its path"
+                )
+            source = ImportSource("clipboard", text.encode("utf-8"))
+        report = self._library.import_sources([source])
+        if report.failed and not report.new:
+            raise NothingToImport(_import_summary(report))
+        return _import_summary(report)
+
+    def action_export(self) -> None:
+        marked = self.query_one(PaperList).marked
+        papers = self.query_one(PaperList).paper_ids
+        paper_ids = (
+            [paper_id for paper_id in papers if paper_id in marked] if marked else list(papers)
+        )
+        if not paper_ids:
+            self.notify("No papers in view to export", severity="warning")
+            return
+
+        def start(answer: str | None) -> None:
+            if answer is not None:
+                path = Path(answer.strip() or DEFAULT_EXPORT).expanduser()
+                self._change(lambda: self._export(paper_ids, path))
+
+        self.app.push_screen(
+            Prompt(f"Export {self._count(paper_ids)} to BibTeX file", value=DEFAULT_EXPORT), start
+        )
+
+    def _export(self, paper_ids: list[int], path: Path) -> str:
+        text = self._library.export_bibtex(PaperFilter(paper_ids=tuple(paper_ids)), self.sort)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
+        return f"Exported {self._count(paper_ids)} to {path}"
+
+    # ---- view --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Search-box keys act only in the search box, where `/` types a slash instead."""
+        searching = isinstance(self.focused, SearchBox)
+        if action in ("clear_search", "results"):
+            return searching
+        if action == "search":
+            return not searching
+        return True
+
+    def action_clear_search(self) -> None:
+        self.query_one(SearchBox).value = ""
+        self.set_focus(self.query_one(PaperList))
+
+    def action_results(self) -> None:
+        self.set_focus(self.query_one(PaperList))
+
+    def action_search(self) -> None:
+        self.set_focus(self.query_one(SearchBox))
+
+    def action_filter(self) -> None:
+        def choose(choice: ViewFilter | None) -> None:
+            if choice is not None:
+                self.view_filter = choice
+
+        self.app.push_screen(FilterMenu(filter_choices(self._tags), self.view_filter), choose)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+
+    def action_reload(self) -> None:
+        self.reload(reindex=True)
+
+    def action_help(self) -> None:
+        if self.query("HelpPanel"):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    # ---- links and clipboard -----------------------------------------------------------
+
+    def action_copy_link(self) -> None:
+        paper = self.query_one(PaperList).current_paper()
+        if paper is not None:
+            link = paper_link(paper)
+            self._copy(link.url, link.kind)
+
+    def action_copy_key(self) -> None:
+        paper = self.query_one(PaperList).current_paper()
+        if paper is None:
+            return
+        if not paper.key:
+            self.notify("This paper has no citation key yet", severity="warning")
+            return
+        self._copy(paper.key, "citation key")
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _copy(self, text: str, what: str) -> None:
+        self.post_message(self.Copied(text, what, copy_to_system_clipboard(text)))
+
+    @on(Copied)
+    def _copied(self, message: Copied) -> None:
+        shown = one_line(message.text)
+        if message.system:
+            self.notify(f"Copied {message.what} {shown}", markup=False)
+        else:
+            self.app.copy_to_clipboard(message.text)
+            self.notify(
+                f"Copied {message.what} {shown} through the terminal (OSC 52): "
+                "no system clipboard here",
+                markup=False,
+            )
+
+    def action_open_link(self) -> None:
+        paper = self.query_one(PaperList).current_paper()
+        if paper is not None:
+            link = paper_link(paper)
+            self.notify(f"Opening {link.kind} {one_line(link.url)}", markup=False)
+            self._open(link.url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open(self, url: str) -> None:
+        if not webbrowser.open(url):
+            self.app.call_from_thread(
+                self.notify,
+                f"No browser found to open {one_line(url)}",
+                severity="error",
+                markup=False,
+            )

@@ -1,0 +1,76 @@
+"""The detail pane: everything about the selected paper, as plain text (never markup)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from readlist.models import Paper, Status
+from readlist.tui.bindings import bindings
+from readlist.tui.keys import DETAIL_KEYS
+from readlist.tui.links import paper_link
+from readlist.tui.text import one_line, visible
+
+
+def describe(paper: Paper) -> Text:
+    """The paper as the detail pane shows it: title, authors, venue and year, abstract, links..."""
+    text = Text(end="")
+    text.append(one_line(paper.title), "bold")
+    text.append("\n")
+    if paper.authors:
+        text.append(one_line(", ".join(paper.authors)), "italic")
+        text.append("\n")
+    where = [
+        one_line(part) for part in (paper.venue, str(paper.year) if paper.year else None) if part
+    ]
+    if paper.listed:
+        where.append(f"listed {paper.listed}")
+    if where:
+        text.append(" · ".join(where), "dim")
+        text.append("\n")
+    text.append("\n")
+    if paper.needs_metadata:
+        text.append("Waiting for metadata from arXiv (readlist refresh).\n\n", "italic")
+    if paper.abstract:
+        text.append(visible(paper.abstract.strip()))
+        text.append("\n\n")
+    link = paper_link(paper)
+    _field(text, "Link", one_line(link.url))
+    if paper.doi and link.kind != "DOI link":
+        _field(text, "DOI", one_line(paper.doi))
+    if paper.code_url:
+        _field(text, "Code", one_line(paper.code_url))
+    _field(text, "Tags", one_line(", ".join(paper.tags)) if paper.tags else "none")
+    _field(text, "Key", one_line(paper.key) if paper.key else "none yet")
+    _field(text, "Status", "read" if paper.status is Status.READ else "unread")
+    if paper.note:
+        text.append("\nNote\n", "bold")
+        text.append(visible(paper.note))
+    return text
+
+
+def _field(text: Text, label: str, value: str) -> None:
+    text.append(f"{label}: ", "bold")
+    text.append(value)
+    text.append("\n")
+
+
+class PaperDetail(VerticalScroll, can_focus=True):
+    """Scrollable details of one paper."""
+
+    BINDINGS = bindings(DETAIL_KEYS)
+    HELP = "Details of the selected paper. Scroll with the arrows; `escape` goes back to the list."
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-text", markup=False)
+
+    def show(self, paper: Paper | None) -> None:
+        """Show `paper`, or a hint when nothing is selected."""
+        body = self.query_one("#detail-text", Static)
+        body.update(describe(paper) if paper else Text("No paper selected.", "dim"))
+        self.scroll_home(animate=False)
+
+    def action_back(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#papers"))

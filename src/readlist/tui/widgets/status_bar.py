@@ -1,0 +1,35 @@
+"""The header line: papers shown of all, unread, the active filter, sort and search."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from readlist.library import Counts
+from readlist.tui.text import one_line
+
+
+class StatusBar(Static):
+    """One line of counts and the view's settings."""
+
+    def show(
+        self,
+        *,
+        shown: int,
+        counts: Counts,
+        filter_name: str,
+        sort_name: str,
+        query: str,
+        marked: int,
+    ) -> None:
+        """Redraw from the current view."""
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append("readlist ", "bold")
+        line.append(f" {shown:,}/{counts.total:,} shown · {counts.unread:,} unread")
+        line.append(f" · {filter_name} · sort: {sort_name}")
+        if query:
+            line.append(" · search: ")
+            line.append(one_line(query), "bold")
+        if marked:
+            line.append(f" · {marked} marked", "bold")
+        self.update(line)

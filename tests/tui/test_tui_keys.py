@@ -1,0 +1,481 @@
+"""Every key of the app, pressed in a headless terminal, checked against the library file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.widgets import HelpPanel, Input, Static, TextArea
+
+from readlist.config import Config
+from readlist.library import FileReport, Library
+from readlist.models import Draft, Status
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
+from tui.conftest import Settle
+from tui.papers import HOSTILE_TITLE, TITLES_NEWEST_FIRST
+
+
+def paper_list(app: ReadlistApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def current_title(app: ReadlistApp) -> str:
+    paper = paper_list(app).current_paper()
+    assert paper is not None
+    return paper.title
+
+
+def shown_titles(app: ReadlistApp) -> list[str]:
+    return [paper.title for paper in app.library.get_many(paper_list(app).paper_ids)]
+
+
+def detail_text(app: ReadlistApp) -> str:
+    content = app.screen.query_one("#detail-text", Static).content
+    assert isinstance(content, Text)
+    return content.plain
+
+
+def notifications(app: ReadlistApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+def paper(library: Library, title: str) -> int:
+    return next(p.id for p in library.papers() if p.title == title)
+
+
+async def test_opens_with_every_paper_newest_first(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST
+        assert current_title(app) == "Attention Is All You Need"
+        assert "Ashish Vaswani, Noam Shazeer" in detail_text(app)
+        status = app.screen.query_one("#status", Static).content
+        assert isinstance(status, Text)
+        assert "5/5 shown · 5 unread · all · sort: added" in status.plain
+
+
+async def test_moving_keys_select_the_paper_the_detail_pane_shows(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "down")
+        assert current_title(app) == TITLES_NEWEST_FIRST[2]
+        assert "Mallory Eve" in detail_text(app)
+        await pilot.press("k")
+        assert current_title(app) == TITLES_NEWEST_FIRST[1]
+        await pilot.press("up")
+        assert current_title(app) == TITLES_NEWEST_FIRST[0]
+        await pilot.press("G")
+        assert current_title(app) == TITLES_NEWEST_FIRST[-1]
+        await pilot.press("g")
+        assert current_title(app) == TITLES_NEWEST_FIRST[0]
+        await pilot.press("pagedown")
+        assert current_title(app) == TITLES_NEWEST_FIRST[-1]
+        await pilot.press("pageup")
+        assert current_title(app) == TITLES_NEWEST_FIRST[0]
+        await pilot.press("end")
+        assert current_title(app) == TITLES_NEWEST_FIRST[-1]
+        await pilot.press("home")
+        assert current_title(app) == TITLES_NEWEST_FIRST[0]
+
+
+async def test_enter_focuses_details_and_escape_returns(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one("#detail")
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+
+
+async def test_click_selects_a_paper(filled: Library, library_path: Path, settle: Settle) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.click(PaperList, offset=(10, 3))
+        assert current_title(app) == TITLES_NEWEST_FIRST[3]
+
+
+async def test_search_ranks_with_typos_and_escape_shows_everything_again(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "slash", *"residul lerning")
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Deep Residual Learning for Image Recognition"
+        assert len(shown_titles(app)) < 5
+        await pilot.press("enter")
+        assert app.focused is paper_list(app)
+        assert current_title(app) == "Deep Residual Learning for Image Recognition"
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST
+        assert app.screen.query_one("#search", Input).value == ""
+
+
+async def test_down_in_the_search_box_goes_to_the_best_match(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"vaswani")
+        await settle(pilot)
+        await pilot.press("down")
+        assert app.focused is paper_list(app)
+        assert current_title(app) == "Attention Is All You Need"
+
+
+async def test_r_toggles_read_and_u_undoes(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    attention = paper(filled, "Attention Is All You Need")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.READ
+        assert "Status: read" in detail_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.UNREAD
+        await pilot.press("r", "u")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.UNREAD
+        assert "Undid: mark read" in notifications(app)
+
+
+async def test_space_marks_papers_for_a_bulk_read(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "j", "space", "r")
+        await settle(pilot)
+        read = {p.title for p in filled.papers() if p.status is Status.READ}
+        assert read == {TITLES_NEWEST_FIRST[0], TITLES_NEWEST_FIRST[2]}
+
+
+async def test_t_adds_tags_with_completion_and_capital_t_removes_one(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    residual = paper(filled, "Deep Residual Learning for Image Recognition")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "t", *"vision, tra")
+        await pilot.press("right")
+        assert app.screen.query_one(Input).value == "vision, transformers"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert filled.get(residual).tags == ["transformers", "vision"]
+        await pilot.press("T", *"vision", "enter")
+        await settle(pilot)
+        assert filled.get(residual).tags == ["transformers"]
+        assert "Tags: transformers" in detail_text(app)
+
+
+async def test_escape_in_a_prompt_changes_nothing(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "t", *"never")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "never" not in filled.all_tags()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_f_filters_unread_read_tag_and_last_import_with_search(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("f", "enter")  # the menu opens on "all"; first entry is "unread"
+        await settle(pilot)
+        await pilot.press("f", "home", "enter")
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST[1:]
+        await pilot.press("f", "home", "down", "enter")
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST[:1]
+        await pilot.press("f", "end", "enter")  # the last entry: tag "transformers"
+        await settle(pilot)
+        assert shown_titles(app) == ["Attention Is All You Need"]
+        await pilot.press("f", "home", "down", "down", "down", "enter")  # last import
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST
+        await pilot.press("slash", *"residual")
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Deep Residual Learning for Image Recognition"
+        await pilot.press("escape", "f", "home", "down", "enter")  # read, with a search
+        await settle(pilot)
+        await pilot.press("slash", *"residual")
+        await settle(pilot)
+        assert shown_titles(app) == []
+
+
+async def test_s_cycles_the_sort(filled: Library, library_path: Path, settle: Settle) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # listing date: the only listed paper first
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Listing Only Paper"
+        await pilot.press("s")  # year, newest first
+        await settle(pilot)
+        assert shown_titles(app)[:2] == [
+            "Graph Networks Without Identifiers",
+            HOSTILE_TITLE,
+        ]
+        await pilot.press("s")  # title, ignoring case and punctuation: "bold hostile..."
+        await settle(pilot)
+        assert shown_titles(app)[:3] == [
+            "Attention Is All You Need",
+            HOSTILE_TITLE,
+            "Deep Residual Learning for Image Recognition",
+        ]
+        await pilot.press("s")
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST
+
+
+async def test_n_saves_a_note_that_shows_and_is_searched(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    attention = paper(filled, "Attention Is All You Need")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"reread section 3", "enter", *"[b]ok")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert filled.get(attention).note == "reread section 3\n[b]ok"
+        assert "reread section 3\n[b]ok" in detail_text(app)
+        await pilot.press("G", "slash", *"reread section")
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Attention Is All You Need"
+
+
+async def test_y_copies_the_arxiv_link_through_the_terminal_without_a_clipboard(
+    filled: Library, library_path: Path, settle: Settle, no_clipboard: None
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "https://arxiv.org/abs/1706.03762"
+        assert notifications(app)[-1] == (
+            "Copied arXiv link https://arxiv.org/abs/1706.03762 through the terminal (OSC 52): "
+            "no system clipboard here"
+        )
+
+
+@pytest.mark.parametrize(
+    ("row", "kind", "link"),
+    [
+        (1, "DOI link", "https://doi.org/10.1109/cvpr.2016.90"),
+        (3, "link", "https://example.org/listing-only"),
+        (
+            4,
+            "title search link",
+            "https://scholar.google.com/scholar?q=%22Graph+Networks+Without+Identifiers%22",
+        ),
+    ],
+)
+async def test_y_copies_the_best_link_and_says_which(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    no_clipboard: None,
+    row: int,
+    kind: str,
+    link: str,
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["j"] * row, "y")
+        await settle(pilot)
+        assert app.clipboard == link
+        assert notifications(app)[-1].startswith(f"Copied {kind} {link}")
+
+
+async def test_capital_y_copies_the_citation_key(
+    filled: Library, library_path: Path, settle: Settle, no_clipboard: None
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("Y")
+        await settle(pilot)
+        assert app.clipboard == "vaswani2017attention"
+
+
+async def test_o_opens_the_link_in_the_browser(
+    filled: Library, library_path: Path, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+
+    def open_in_browser(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", open_in_browser)
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://arxiv.org/abs/1706.03762"]
+
+
+async def test_i_with_a_missing_file_says_why_and_keeps_running(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", *"no.bib", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1] == "no.bib: no such file"
+        assert isinstance(app.screen, MainScreen)
+        assert len(filled.ids()) == 5
+
+
+async def test_i_without_a_clipboard_says_so(
+    filled: Library, library_path: Path, settle: Settle, no_clipboard: None
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1].startswith("no clipboard to read here")
+
+
+async def test_ctrl_r_shows_papers_another_readlist_added(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        with Library(library_path) as other:
+            other.add_drafts([(FileReport("cli"), [Draft("Added Elsewhere", ["Someone"], 2024)])])
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Added Elsewhere"
+        assert filled.get(paper(filled, "Attention Is All You Need")).status is Status.READ
+
+
+async def test_question_mark_shows_every_key_with_its_tooltip(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert not app.screen.query(HelpPanel)
+
+
+async def test_command_palette_runs_the_same_actions(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    attention = paper(filled, "Attention Is All You Need")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Read")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.READ
+
+
+async def test_keys_remapped_in_the_config(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path, config=Config(keys={"readlist.toggle_read": "x"}))
+    attention = paper(filled, "Attention Is All You Need")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.UNREAD
+        await pilot.press("x")
+        await settle(pilot)
+        assert filled.get(attention).status is Status.READ
+
+
+async def test_q_quits(filled: Library, library_path: Path, settle: Settle) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_hostile_text_shows_literally(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        text = detail_text(app)
+        assert "[bold]Hostile[/bold] title ␛[31mred" in text
+        assert "[HOSPITAL] patients with $^{2}$ markers␇" in text
+        hostile_row = paper_list(app).render_line(2).text
+        assert "[bold]Hostile[/bold] title ␛[31m" in hostile_row
+        assert "\x1b" not in hostile_row
+
+
+async def test_layout_stacks_below_110_columns_and_reflows(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.has_class("-narrow")
+        list_region = paper_list(app).region
+        detail_region = app.screen.query_one("#detail").region
+        assert detail_region.y > list_region.y
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        assert not app.screen.has_class("-narrow")
+        assert app.screen.query_one("#detail").region.x > paper_list(app).region.x

@@ -1,0 +1,267 @@
+"""The real `readlist` command in a real terminal (tmux), driven as a user would drive it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from readlist.library import FileReport, Library
+from readlist.models import Draft, Status
+
+READLIST = Path(sys.executable).with_name("readlist")
+"""The installed command, next to this interpreter."""
+EXITED = "readlist exited with status "
+
+pytestmark = pytest.mark.skipif(
+    subprocess.run(["which", "tmux"], capture_output=True, check=False).returncode != 0,
+    reason="tmux is not installed",
+)
+
+
+@pytest.fixture(scope="session")
+def xdisplay() -> Iterator[str]:
+    """A private X server (Xvfb) with a real clipboard, for as long as the tests run."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as ready:
+        number = ready.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@dataclass
+class Terminal:
+    """A tmux server of the test's own, running one readlist in a 120x40 window."""
+
+    home: Path
+    """The app's HOME, where the tmux sockets live too."""
+    starts: int = 0
+
+    @property
+    def socket(self) -> Path:
+        # A socket per start: a killed server lingers a moment on its socket.
+        return self.home / f"tmux{self.starts}.sock"
+
+    def tmux(self, *args: str) -> str:
+        command = ["tmux", "-S", str(self.socket), "-f", "/dev/null", *args]
+        # The server passes its environment to the app; a COLUMNS or LINES from the test run
+        # would override the window's real size.
+        environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        return subprocess.run(
+            command, check=True, capture_output=True, text=True, env=environment
+        ).stdout
+
+    def start(self, library: Path, *, display: str = "") -> None:
+        """Open `readlist --db LIBRARY` in a fresh tmux server, as the user's shell would."""
+        self.starts += 1
+        environment = {
+            "LANG": "C.UTF-8",
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "DISPLAY": display,
+            # Compiled modules are reused between runs, so the app opens in a fraction of a second.
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+        settings = [arg for name, value in environment.items() for arg in ("-e", f"{name}={value}")]
+        # A shell around the app prints its exit status: tmux can leave an exited app a zombie
+        # for seconds before it reports the pane dead.
+        self.tmux(
+            "new-session", "-d", "-s", "t", "-x", "120", "-y", "40", *settings,
+            "--", "sh", "-c", f'"$@"; echo "{EXITED}$?"; sleep 600', "sh",
+            str(READLIST), "--db", str(library),
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
+        """The screen once every one of `texts` is on it; fails with the screen after `timeout`
+        seconds. Wait for several: a capture can catch a frame half drawn."""
+        end = time.monotonic() + timeout
+        while not all(text in (shot := self.screen()) for text in texts):
+            if time.monotonic() > end:
+                raise AssertionError(f"{texts!r} not on screen:\n{shot}")
+            time.sleep(0.05)
+        return shot
+
+    def keys(self, *keys: str) -> None:
+        """Named keys ("Enter", "Escape", "F5")."""
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text, so words like "Enter" are typed, not pressed."""
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def exit_status(self, timeout: float = 10.0) -> int:
+        """The app's exit status (128 + N for signal N), once it has ended."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            # A killed app leaves its screen behind, so the line may hold more than the status.
+            if found := re.search(f"{EXITED}(\\d+)", self.transcript()):
+                return int(found.group(1))
+            time.sleep(0.05)
+        raise AssertionError(f"the app did not quit:\n{self.screen()}")
+
+    def transcript(self) -> str:
+        """Everything the pane printed, wrapped lines joined."""
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t")
+
+    def app_pid(self) -> int:
+        """The readlist process (the child of the pane's shell)."""
+        shell = self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip()
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        return int(children[0])
+
+    def close(self) -> None:
+        subprocess.run(
+            ["tmux", "-S", str(self.socket), "kill-server"], check=False, capture_output=True
+        )
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """A tmux server for this test alone; killed (with whatever runs in it) afterwards."""
+    opened = Terminal(tmp_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def ready_marker(total: int) -> str:
+    return f"{total}/{total} shown"
+
+
+def test_search_read_and_tag_are_kept_after_quitting(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    terminal.keys("/")
+    terminal.type("residul")
+    terminal.wait_for("1/5 shown")
+    terminal.keys("Enter", "r")
+    terminal.wait_for("4 unread")
+    terminal.keys("t")
+    terminal.wait_for("Add tags to 1 paper")
+    terminal.type("vision")
+    terminal.keys("Enter")
+    terminal.wait_for("#vision")
+    terminal.keys("q")
+    assert terminal.exit_status() == 0
+    terminal.close()
+
+    terminal.start(library_path)
+    screen = terminal.wait_for(ready_marker(5), "Deep Residual", "#vision")
+    row = next(line for line in screen.splitlines() if "Deep Residual" in line)
+    assert "✓" in row
+    assert "#vision" in row
+    residual = next(p for p in filled.papers() if p.title.startswith("Deep Residual"))
+    assert residual.status is Status.READ
+    assert residual.tags == ["vision"]
+
+
+def test_hostile_titles_show_literally(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    terminal.keys("j", "j")
+    screen = terminal.wait_for("Mallory Eve")
+    assert "[bold]Hostile[/bold] title ␛[31mred" in screen
+    assert "[HOSPITAL] patients with $^{2}$ markers␇" in screen
+
+
+def test_copy_puts_the_link_on_the_x_clipboard(
+    filled: Library, library_path: Path, terminal: Terminal, xdisplay: str
+) -> None:
+    terminal.start(library_path, display=xdisplay)
+    terminal.wait_for(ready_marker(5))
+    terminal.keys("y")
+    terminal.wait_for("Copied arXiv link")
+    # Read it while the app runs: the xclip process serving the selection dies with the pane.
+    pasted = subprocess.run(
+        ["xclip", "-selection", "clipboard", "-o"],
+        env={**os.environ, "DISPLAY": xdisplay},
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    assert pasted.stdout == "https://arxiv.org/abs/1706.03762"
+
+
+def test_copy_with_a_dead_display_falls_back_to_the_terminal(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path, display=":99999")
+    terminal.wait_for(ready_marker(5))
+    terminal.keys("y")
+    screen = terminal.wait_for("OSC 52")
+    assert "Can't open display" not in screen
+    assert ready_marker(5) in screen
+
+
+def test_another_writer_neither_locks_nor_hides_its_papers(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    other = sqlite3.connect(library_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    terminal.keys("r")  # waits for the other writer instead of failing
+    time.sleep(0.5)  # hold the lock while the app asks for it: this is the situation under test
+    other.execute("COMMIT")
+    other.close()
+    terminal.wait_for("4 unread")
+    with Library(library_path) as second:
+        second.add_drafts([(FileReport("cli"), [Draft("Imported From The CLI", [], 2024)])])
+    terminal.keys("F5")
+    screen = terminal.wait_for(ready_marker(6))
+    assert "Imported From The CLI" in screen
+    assert "database is locked" not in screen
+
+
+def test_kill_9_keeps_every_change_already_shown(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    terminal.keys("r")
+    terminal.wait_for("4 unread")
+    os.kill(terminal.app_pid(), signal.SIGKILL)
+    assert terminal.exit_status() == 128 + signal.SIGKILL
+    attention = next(p for p in filled.papers() if p.title == "Attention Is All You Need")
+    assert attention.status is Status.READ
+
+
+def test_a_bad_config_is_one_line_not_a_traceback(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    config = terminal.home / "config" / "readlist" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\n"readlist.toggle_read" = 3\n', encoding="utf-8")
+    terminal.start(library_path)
+    assert terminal.exit_status() == 1
+    printed = terminal.transcript()
+    assert f"readlist: {config}, line 2: [keys] readlist.toggle_read must be a key name" in printed
+    assert "Traceback" not in printed
