@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from arxiv_server import ArxivReplayServer
+from conftest import ARXIV_RECORDINGS
 from typer.testing import CliRunner
 
 from readlist.cli import app
@@ -192,3 +194,40 @@ def _dump(path: Path) -> list[str]:
     import sqlite3
 
     return list(sqlite3.connect(path).iterdump())
+
+
+def test_arxiv_ids_from_stdin_offline_then_refresh(library_path: Path) -> None:
+    ids = b"arXiv:1605.08386v1\nhttps://arxiv.org/abs/astro-ph/0601001\n"
+    closed_port = {
+        "READLIST_ARXIV_API": "http://127.0.0.1:9/api/query",
+        "READLIST_ARXIV_DELAY": "0",
+    }
+    offline = readlist("--db", str(library_path), "import", "-", stdin=ids, env=closed_port)
+    assert offline.returncode == 0, offline.stderr
+    assert "- (arxiv): 2 new, 2 waiting for arXiv metadata" in offline.stdout
+    assert "arXiv could not be reached" in offline.stdout
+    listed = readlist("--db", str(library_path), "list")
+    assert listed.stdout.count("(waiting for arXiv)") == 2
+
+    with ArxivReplayServer(ARXIV_RECORDINGS) as server:
+        env = {"READLIST_ARXIV_API": server.url, "READLIST_ARXIV_DELAY": "0"}
+        refreshed = readlist("--db", str(library_path), "refresh", env=env)
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert refreshed.stdout == "filled in 2 of 2; 0 still waiting\n"
+    papers = json.loads(
+        readlist("--db", str(library_path), "list", "--json", "--sort", "title").stdout
+    )
+    assert [paper["title"] for paper in papers] == [
+        "Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina",
+        "Heat-bath random walks with Markov bases",
+    ]
+    assert papers[1]["authors"] == ["Caprice Stanley", "Tobias Windisch"]
+    assert papers[1]["key"] == "stanley2016heat"
+
+
+def test_list_json_with_a_search_is_best_match_first(filled: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["list", "--json", "--search", "atention is al you ned", "--db", str(filled)]
+    )
+    assert result.exit_code == 0
+    assert [paper["title"] for paper in json.loads(result.stdout)] == ["Attention Is All You Need"]

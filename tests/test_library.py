@@ -187,3 +187,16 @@ def test_unreadable_sources_are_reported_and_nothing_is_written(
     assert errors[2] == "empty.txt: empty, nothing to import"
     assert report.failed
     assert library.counts().total == 0
+
+
+def test_a_file_of_string_macros_alone_is_no_error_and_serves_the_others(library: Library) -> None:
+    strings = ImportSource(
+        "strings.bib", b'@string{neurips = "Advances in Neural Information Processing Systems"}\n'
+    )
+    uses = ImportSource(
+        "refs.bib", b"@inproceedings{k, title={Paper}, booktitle=neurips, year=2020}\n"
+    )
+    report = library.import_sources([strings, uses])
+    assert not report.failed
+    assert report.files[0].notes == ["1 @string definition(s), no entries"]
+    assert library.papers()[0].venue == "Advances in Neural Information Processing Systems"

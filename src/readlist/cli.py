@@ -6,11 +6,10 @@ Heavy modules (the app, importers, exporters) load inside the commands that need
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -202,13 +201,13 @@ def export_command(
 ) -> None:
     """Export papers as BibTeX for LaTeX."""
     with _open_library(db) as library:
-        text = library.export_bibtex(_filter(tag, status, search))
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from readlist.formats import write_text_file
+        chunks = library.bibtex_chunks(_filter(tag, status, search))
+        if output is None:
+            sys.stdout.writelines(chunks)
+            return
+        from readlist.formats import write_text_file
 
-    write_text_file(output, text)
+        write_text_file(output, chunks)
 
 
 @app.command("list")
@@ -223,51 +222,35 @@ def list_command(
     db: DbOption = None,
 ) -> None:
     """List papers as a table, or as JSON for scripts."""
+    paper_filter = _filter(tag, status, search)
     with _open_library(db) as library:
-        papers = library.papers(_filter(tag, status, search), sort)
-    if as_json:
-        # One object per line: readable, greppable, and json's C encoder (indent= would bypass it).
-        objects = ",\n".join(json.dumps(_paper_json(paper), ensure_ascii=False) for paper in papers)
-        sys.stdout.write(f"[\n{objects}\n]\n" if papers else "[]\n")
-        return
-    sys.stdout.write(_table(papers))
+        if as_json:
+            _write_json(library.iter_json(paper_filter, sort))
+        else:
+            _write_table(library.iter_papers(paper_filter, sort))
 
 
-def _paper_json(paper: Paper) -> dict[str, object]:
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "authors": paper.authors,
-        "year": paper.year,
-        "venue": paper.venue,
-        "abstract": paper.abstract,
-        "arxiv_id": paper.arxiv_id,
-        "doi": paper.doi,
-        "url": paper.url,
-        "code_url": paper.code_url,
-        "key": paper.key,
-        "tags": paper.tags,
-        "status": paper.status.value,
-        "added": paper.added,
-        "listed": paper.listed,
-    }
+def _write_json(objects: Iterable[str]) -> None:
+    """A JSON array streamed one object per line: readable, greppable, never all in memory."""
+    separator = "[\n"
+    for text in objects:
+        sys.stdout.write(separator)
+        sys.stdout.write(text)
+        separator = ",\n"
+    sys.stdout.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
-def _table(papers: list[Paper]) -> str:
-    """Plain fixed-width columns: fast at 100,000 rows, and safe for any title (no markup)."""
+def _write_table(papers: Iterable[Paper]) -> None:
+    """Plain fixed-width columns, streamed: fast at 100,000 rows, and safe for any title."""
     width = shutil.get_terminal_size((100, 24)).columns
-    id_width = max((len(str(paper.id)) for paper in papers), default=2)
-    lines = [f"{'id':>{id_width}}  read  year  title"]
+    sys.stdout.write(f"{'id':>6}  read  year  title\n")
     for paper in papers:
         mark = "✓" if paper.status is Status.READ else " "
         year = str(paper.year) if paper.year else (paper.listed or "")[:4]
         tags = f"  [{', '.join(paper.tags)}]" if paper.tags else ""
-        title = _printable(
-            paper.title if not paper.needs_metadata else f"{paper.title} (waiting for arXiv)"
-        )
-        line = f"{paper.id:>{id_width}}  {mark:^4}  {year:4}  {title}{tags}"
-        lines.append(line if len(line) <= width else line[: width - 1] + "…")
-    return "\n".join(lines) + "\n"
+        waiting = " (waiting for arXiv)" if paper.needs_metadata else ""
+        line = f"{paper.id:>6}  {mark:^4}  {year:4}  {_printable(paper.title)}{waiting}{tags}"
+        sys.stdout.write((line if len(line) <= width else line[: width - 1] + "…") + "\n")
 
 
 def _printable(text: str) -> str:

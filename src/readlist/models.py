@@ -172,18 +172,27 @@ def ascii_fold(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+_KEY_WORD = re.compile(r"[a-z0-9]+")
+_NOT_LETTER = re.compile(r"[^a-z]+")
+
+
 def citation_key_stem(authors: list[str], year: int | None, title: str) -> str:
     """A readable key before de-duplication: `vaswani2017attention`, or `attention2017` unauthored."""
-    words = [w for w in re.findall(r"[a-z0-9]+", ascii_fold(title).lower()) if w]
-    word = next((w for w in words if w not in _KEY_STOPWORDS and not w.isdigit()), "")
-    word = word or (words[0] if words else "paper")
+    first_word = ""
+    word = ""
+    for match in _KEY_WORD.finditer(ascii_fold(title).lower()):
+        candidate = match.group()
+        first_word = first_word or candidate
+        if candidate not in _KEY_STOPWORDS and not candidate.isdigit():
+            word = candidate
+            break
+    word = word or first_word or "paper"
     year_text = str(year) if year else ""
     if authors:
-        first = authors[0]
-        surname = (
-            first.split(",")[0] if "," in first else first.split()[-1] if first.split() else ""
-        )
-        surname = re.sub(r"[^a-z]", "", ascii_fold(surname).lower())
+        first_author = authors[0]
+        names = first_author.split(",")[0].split() if "," in first_author else first_author.split()
+        surname = names[-1] if names and "," not in first_author else " ".join(names)
+        surname = _NOT_LETTER.sub("", ascii_fold(surname).lower())
         if surname:
             return f"{surname}{year_text}{word}"
     return f"{word}{year_text}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
@@ -42,8 +42,11 @@ class Importer(Protocol):
 class Exporter(Protocol):
     """Turns papers into one text."""
 
-    def render(self, papers: Sequence[Paper]) -> str:
-        """The whole file for `papers`, in the order given."""
+    def entries(self, papers: Iterable[Paper], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
+        """The file for `papers` piece by piece, in the order given, so a big export streams.
+
+        Keys the exporter has to make up avoid `keys_in_use` (the library's keys).
+        """
         ...
 
 
@@ -155,7 +158,7 @@ def check_format_name(name: str | None) -> None:
         raise UnknownFormat(f"unknown import format {name!r} (choose from {choices})")
 
 
-def write_text_file(path: Path, text: str) -> None:
+def write_text_file(path: Path, chunks: Iterable[str]) -> None:
     """Write an export whole or not at all: a crash mid-write never leaves half a file."""
     target = path.expanduser()
     if target.is_dir():
@@ -167,7 +170,7 @@ def write_text_file(path: Path, text: str) -> None:
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            stream.writelines(chunks)
         os.replace(temporary, target)
     except OSError as error:
         if temporary is not None:

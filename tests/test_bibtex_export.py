@@ -1,0 +1,379 @@
+"""BibTeX export: what `readlist export` writes must compile with classic bibtex, parse back with
+bibtexparser, and give back every imported entry, key and field value."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bibtexparser.entrypoint import parse_string
+from conftest import REPO, SAMPLE_DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from readlist.formats import ImportContext
+from readlist.formats.bibtex import EXPORTER, IMPORTER, collect_macros, protect_capitals
+from readlist.library import FileReport, ImportSource, Library
+from readlist.models import Draft, Paper, Status
+
+FIXTURES = REPO / "tests" / "fixtures" / "bibtex"
+FIXTURE_NAMES = sorted(path.name for path in FIXTURES.glob("*.bib") if path.name != "strings.bib")
+
+HOSTILE_TITLE = "Q&A for 100% of $5 models_v2 [bold]"
+GENERATED_DRAFTS = [
+    Draft(
+        title=HOSTILE_TITLE,
+        authors=["Jörg Müller", "Zoë O'Neil", "Barnes and Noble", "others"],
+        year=2024,
+        abstract="Uses {braces}, a back\\slash, ~tilde^ and #hash.\n[HOSPITAL] stays.",
+        arxiv_id="2401.09999",
+        url="https://example.org/a b{c}",
+        fields={"primaryclass": "cs.LG"},
+    ),
+    Draft(
+        title="Deep Nets for Protein Design",
+        authors=["Ana Ruiz", "Kim, Soo-ah"],
+        year=2020,
+        venue="Nature Machine Intelligence",
+        doi="10.1038/s42256-020-0001-x",
+    ),
+    Draft(title="BERT and GPT-4 Read ImageNet Captions", authors=["Lee, Ann"], venue="ICLR 2023"),
+    Draft(title="α-Nets: Ünïcödé Everywhere 你好", authors=[], year=2021),
+    Draft(title="", arxiv_id="2402.00001", needs_metadata=True),
+]
+
+
+@dataclass(frozen=True)
+class BibtexRun:
+    """What classic bibtex made of an exported file."""
+
+    exit_code: int
+    log: str
+    """check.blg"""
+    bibliography: str
+    """check.bbl"""
+
+    def warned_keys(self) -> set[str]:
+        """Keys of the entries bibtex warned about."""
+        keys = set(re.findall(r'^Warning--entry type for "([^"]+)"', self.log, re.MULTILINE))
+        keys |= set(re.findall(r"^Warning--.* in (\S+)$", self.log, re.MULTILINE))
+        return keys
+
+
+def run_bibtex(folder: Path, bibtex_text: str) -> BibtexRun:
+    """Run `bibtex -terse` with plain.bst over `bibtex_text`, citing every entry."""
+    if shutil.which("bibtex") is None:
+        pytest.skip("the bibtex program is not installed (Debian: texlive-binaries texlive-base)")
+    (folder / "refs.bib").write_text(bibtex_text, encoding="utf-8")
+    (folder / "check.aux").write_text(
+        "\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n", encoding="ascii"
+    )
+    done = subprocess.run(
+        ["bibtex", "-terse", "check"], cwd=folder, capture_output=True, timeout=60, check=False
+    )
+    log, bibliography = (
+        (folder / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("check.blg", "check.bbl")
+    )
+    return BibtexRun(done.returncode, log, bibliography)
+
+
+def import_fixtures(library: Library, *names: str) -> None:
+    sources = [ImportSource(name, (FIXTURES / name).read_bytes()) for name in names]
+    report = library.import_sources(sources)
+    assert [file.error for file in report.files] == [None] * len(names)
+
+
+def add_generated(library: Library) -> None:
+    """Add papers that came without BibTeX (listing pages, arXiv) to the library."""
+    drafts = [copy.deepcopy(draft) for draft in GENERATED_DRAFTS]
+    library.add_drafts([(FileReport("generated"), drafts)])
+
+
+def test_export_compiles_with_classic_bibtex(library: Library, tmp_path: Path) -> None:
+    import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
+    add_generated(library)
+    papers = library.papers()
+    generated_keys = {paper.key or "" for paper in papers if paper.entry_type is None}
+
+    text = library.export_bibtex()
+    run = run_bibtex(tmp_path, text)
+
+    assert run.exit_code == 0, run.log
+    assert "error message" not in run.log
+    exported_keys = re.findall(r"^@\w+\{([^,]+),$", text, re.MULTILINE)
+    assert len(exported_keys) == len(papers)
+    for key in exported_keys:
+        assert f"\\bibitem{{{key}}}" in run.bibliography
+    assert "arxiv2402_00001" in generated_keys | set(exported_keys)
+    generated_exported = {key for key in exported_keys if key not in _imported_keys(library)}
+    assert generated_exported
+    assert run.warned_keys() & generated_exported == set()
+
+
+def _imported_keys(library: Library) -> set[str]:
+    return {paper.key for paper in library.papers() if paper.entry_type and paper.key}
+
+
+def test_export_parses_with_bibtexparser_without_failed_blocks(library: Library) -> None:
+    import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
+    add_generated(library)
+
+    parsed = parse_string(library.export_bibtex())
+
+    assert parsed.failed_blocks == []
+    assert len(parsed.entries) == library.counts().total
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_round_trip_keeps_every_entry_key_and_field(library: Library, name: str) -> None:
+    import_fixtures(library, name)
+    papers = library.papers()
+
+    exported = library.export_bibtex()
+    reparsed = IMPORTER.parse(exported, ImportContext())
+
+    assert reparsed.problems == []
+    by_key = {draft.key: draft for draft in reparsed.drafts}
+    assert set(by_key) == {paper.key for paper in papers}
+    for paper in papers:
+        draft = by_key[paper.key]
+        assert draft.entry_type == paper.entry_type
+        assert draft.title == paper.title
+        assert draft.authors == paper.authors
+        for field_name, value in paper.fields.items():
+            if field_name != "crossref":
+                assert draft.fields[field_name] == value, (paper.key, field_name)
+
+
+def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
+    import_fixtures(library, "dblp.bib")
+
+    exported = library.export_bibtex()
+
+    child = exported[exported.index("@inproceedings{DBLP:conf/nips/OseiL22,") :]
+    child = child[: child.index("\n}\n")]
+    assert "crossref" not in child
+    assert "  year = {2022}" in child
+    assert "  booktitle = {Advances in Neural Information Processing Systems 35" in child
+
+
+def test_identifiers_are_added_only_where_the_entry_lacks_them(library: Library) -> None:
+    import_fixtures(library, "zotero.bib", "arxiv.bib")
+
+    exported = library.export_bibtex()
+
+    okafor = exported[exported.index("@misc{okafor_tabular_2024,") :]
+    okafor = okafor[: okafor.index("\n}\n")]
+    assert "  eprint = {2403.01234},\n  archivePrefix = {arXiv}" in okafor
+    assert okafor.count("doi = ") == 1
+    moreau = exported[exported.index("@misc{moreau2024diffusion,") :]
+    moreau = moreau[: moreau.index("\n}\n")]
+    assert moreau.count("eprint") == 1
+    assert moreau.count("archiveprefix") == 1
+    assert "archivePrefix" not in moreau
+
+
+def test_generated_entry_escapes_special_characters_and_keeps_text_literal(
+    library: Library,
+) -> None:
+    add_generated(library)
+
+    exported = library.export_bibtex()
+
+    assert r"  title = {{Q\&A} for 100\% of \$5 {models\_v2} [bold]}," in exported
+    assert (
+        r"  author = {J{\"o}rg M{\"u}ller and Zo{\"e} O'Neil and {Barnes and Noble} and others}"
+        in exported
+    )
+    assert "[HOSPITAL] stays." in exported
+    assert "  url = {https://example.org/a%20b%7Bc%7D}" in exported
+    assert "  primaryClass = {cs.LG}" in exported
+    reparsed = {draft.title: draft for draft in IMPORTER.parse(exported, ImportContext()).drafts}
+    hostile = reparsed[HOSTILE_TITLE]
+    assert hostile.authors == ["Jörg Müller", "Zoë O'Neil", "Barnes and Noble", "others"]
+    assert hostile.abstract == "Uses {braces}, a back\\slash, ~tilde^ and #hash. [HOSPITAL] stays."
+    assert reparsed["α-Nets: Ünïcödé Everywhere 你好"].title == "α-Nets: Ünïcödé Everywhere 你好"
+
+
+def test_generated_entry_types_follow_the_venue(library: Library) -> None:
+    add_generated(library)
+
+    exported = library.export_bibtex()
+
+    assert "@article{ruiz2020deep,\n  title = {Deep Nets for Protein Design}," in exported
+    assert "  journal = {Nature Machine Intelligence}," in exported
+    assert "  howpublished = {ICLR 2023}" in exported
+    assert "@misc{arxiv2402_00001,\n  howpublished = {arXiv:2402.00001}," in exported
+
+
+def test_arxiv_only_paper_key_is_unique_within_the_output(library: Library) -> None:
+    text = "@misc{arxiv2402_00001, title = {A Paper That Took the Key First}, year = 2020}\n"
+    library.import_sources([ImportSource("taken.bib", text.encode())])
+    library.add_drafts(
+        [(FileReport("ids"), [Draft(title="", arxiv_id="2402.00001", needs_metadata=True)])]
+    )
+
+    exported = library.export_bibtex()
+
+    keys = re.findall(r"^@\w+\{([^,]+),$", exported, re.MULTILINE)
+    assert sorted(keys) == ["arxiv2402_00001", "arxiv2402_00001a"]
+
+
+def test_capitals_that_matter_are_protected() -> None:
+    assert protect_capitals("BERT for ImageNet in GPT-4 and Transformers") == (
+        "{BERT} for {ImageNet} in {GPT-4} and Transformers"
+    )
+    assert protect_capitals("What I Learned in Part B of 3D Vision") == (
+        "What {I} Learned in Part {B} of {3D} Vision"
+    )
+    assert protect_capitals("&GPT ÜBER alles") == r"{{\&GPT}} {{\"U}BER} alles"
+
+
+def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> None:
+    import_fixtures(library, "scholar.bib", "arxiv.bib")
+    add_generated(library)
+
+    first = library.export_bibtex()
+    second = library.export_bibtex()
+
+    assert first == second
+    entries = first.split("\n\n")
+    assert len(entries) == library.counts().total
+    for entry in entries:
+        lines = entry.strip("\n").split("\n")
+        assert lines[0].startswith("@")
+        assert lines[-1] == "}"
+        assert all(line.startswith("  ") and " = {" in line for line in lines[1:-1])
+
+
+def test_empty_library_exports_nothing(library: Library) -> None:
+    assert library.export_bibtex() == ""
+
+
+def paper_from(draft: Draft, paper_id: int) -> Paper:
+    """The paper the library would store for a draft, without a database round trip."""
+    return Paper(
+        id=paper_id,
+        title=draft.title,
+        authors=draft.authors,
+        year=draft.year,
+        venue=draft.venue,
+        abstract=draft.abstract,
+        arxiv_id=draft.arxiv_id,
+        doi=draft.doi,
+        url=draft.url,
+        code_url=draft.code_url,
+        key=draft.key,
+        entry_type=draft.entry_type,
+        fields=dict(draft.fields),
+        tags=[],
+        status=Status.UNREAD,
+        read_at=None,
+        added="2024-01-01T00:00:00+00:00",
+        listed=None,
+        source="generated",
+        needs_metadata=False,
+    )
+
+
+_PLAIN = st.text(
+    alphabet=st.sampled_from(
+        list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,:;!?'/()[]<>*+=|@&")
+    ),
+    min_size=1,
+    max_size=12,
+)
+_TEX = st.sampled_from(
+    [
+        r"{\"o}",
+        r"\'{e}",
+        r"\&",
+        r"\%",
+        r"$x^2$",
+        r"$\alpha$",
+        "{BERT}",
+        "--",
+        "~",
+        "é",
+        "ß",
+        r"\LaTeX{}",
+        r"\emph{key}",
+        "#",
+        '"',
+        "%",
+    ]
+)
+_VALUE = (
+    st.lists(st.one_of(_PLAIN, _TEX), min_size=1, max_size=6)
+    .map(lambda parts: " ".join(" ".join(parts).split()))
+    .filter(lambda value: value.strip() != "")
+)
+_FIELD_NAMES = st.sampled_from(
+    [
+        "author",
+        "journal",
+        "booktitle",
+        "year",
+        "note",
+        "pages",
+        "abstract",
+        "publisher",
+        "volume",
+        "keywords",
+        "x-custom",
+    ]
+)
+_ENTRY = st.fixed_dictionaries(
+    {
+        "entry_type": st.sampled_from(["article", "inproceedings", "misc", "online", "techreport"]),
+        "title": _VALUE.filter(lambda value: any(character.isalpha() for character in value)),
+        "fields": st.dictionaries(_FIELD_NAMES, _VALUE, max_size=5),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries=st.lists(_ENTRY, min_size=1, max_size=5))
+def test_round_trip_property_over_generated_entries(entries: list[dict[str, object]]) -> None:
+    blocks = []
+    for number, entry in enumerate(entries):
+        fields = {"title": entry["title"], **entry["fields"]}  # type: ignore[dict-item]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        blocks.append(f"@{entry['entry_type']}{{key{number},\n{body}\n}}\n")
+    source = "\n".join(blocks)
+    imported = IMPORTER.parse(source, ImportContext(bibtex_macros=collect_macros(source)))
+    assert imported.problems == []
+
+    exported = "".join(EXPORTER.entries([paper_from(d, n) for n, d in enumerate(imported.drafts)]))
+    reparsed = IMPORTER.parse(exported, ImportContext())
+
+    assert parse_string(exported).failed_blocks == []
+    assert reparsed.problems == []
+    assert [d.key for d in reparsed.drafts] == [d.key for d in imported.drafts]
+    for before, after in zip(imported.drafts, reparsed.drafts, strict=True):
+        assert after.entry_type == before.entry_type
+        assert after.title == before.title
+        assert {name: after.fields[name] for name in before.fields} == before.fields
+
+
+def test_demo_sample_data_imports_cleanly_and_compiles(library: Library, tmp_path: Path) -> None:
+    sources = [
+        ImportSource(path.name, path.read_bytes())
+        for path in sorted((SAMPLE_DATA / "bibtex").glob("*.bib"))
+    ]
+
+    report = library.import_sources(sources)
+    run = run_bibtex(tmp_path, library.export_bibtex())
+
+    assert len(sources) == 2
+    assert report.new == 14
+    assert [line for file in report.files for line in file.skipped + file.notes] == []
+    assert run.exit_code == 0, run.log
+    # plain.bst knows no @software; every other demo entry is complete.
+    assert run.warned_keys() == {"wolf2020transformers"}

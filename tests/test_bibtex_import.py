@@ -1,0 +1,401 @@
+"""BibTeX import: the files Zotero, JabRef, DBLP, arXiv, Mendeley and Google Scholar write, and
+the traps real bibliographies hold."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import REPO, SEEDS
+
+from readlist.formats import ImportContext, decode, detect_format
+from readlist.formats.bibtex import IMPORTER, collect_macros, looks_like_bibtex, split_names
+from readlist.library import ImportSource, Library, PaperFilter, SortKey
+from readlist.models import Draft, ParseResult
+
+FIXTURES = REPO / "tests" / "fixtures" / "bibtex"
+TOOL_FILES = ("zotero.bib", "jabref.bib", "dblp.bib", "arxiv.bib", "mendeley.bib", "scholar.bib")
+
+
+def parse_files(*names: str) -> list[ParseResult]:
+    """Parse fixture files as one import command does: macros of every file first."""
+    texts = [decode((FIXTURES / name).read_bytes(), name) for name in names]
+    context = ImportContext()
+    for text in texts:
+        context.bibtex_macros.update(collect_macros(text))
+    return [IMPORTER.parse(text, context) for text in texts]
+
+
+def drafts_by_key(result: ParseResult) -> dict[str | None, Draft]:
+    return {draft.key: draft for draft in result.drafts}
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        (
+            "zotero.bib",
+            [
+                "lindqvist_sparse_2021",
+                "okafor_tabular_2024",
+                "garcia_lopez_what_2022",
+                "tanaka_fastroute_2023",
+                "hughes_wikiclaims_2022",
+            ],
+        ),
+        ("jabref.bib", ["Haddad2020", "Nguyen2019", "Bianchi2023"]),
+        (
+            "dblp.bib",
+            [
+                "DBLP:conf/iclr/RahmanWZ23",
+                "DBLP:journals/corr/abs-2105-01234",
+                "DBLP:conf/nips/OseiL22",
+                "DBLP:conf/nips/2022",
+            ],
+        ),
+        ("arxiv.bib", ["moreau2024diffusion", "ferreira2019lattice"]),
+        ("mendeley.bib", ["Abara2017", "Rossi2018"]),
+        ("scholar.bib", ["kim2020retrieval", "schmidt2018residual", "castellano2015introduction"]),
+    ],
+)
+def test_every_tool_export_imports_whole(name: str, keys: list[str]) -> None:
+    (result,) = parse_files(name)
+
+    assert [draft.key for draft in result.drafts] == keys
+    assert result.problems == []
+    assert looks_like_bibtex(decode((FIXTURES / name).read_bytes(), name))
+
+
+def test_zotero_entry_maps_to_every_draft_attribute() -> None:
+    (result,) = parse_files("zotero.bib")
+    draft = drafts_by_key(result)["lindqvist_sparse_2021"]
+
+    assert draft.title == "Sparse Mixture-of-Experts Routing for Low-Resource Translation"
+    assert draft.authors == ["Lindqvist, Åsa", "Nakamura, Kenji", "O'Brien, Siobhán"]
+    assert draft.year == 2021
+    assert draft.venue == "Transactions of the Association for Computational Linguistics"
+    assert draft.doi == "10.1162/tacl_a_00412"
+    assert draft.url == "https://example.org/tacl/article/view/4412"
+    assert draft.entry_type == "article"
+    assert draft.line == 2
+    assert draft.abstract is not None
+    assert draft.abstract.endswith("removed <i>before</i> convergence.")
+    assert draft.fields["title"] == (
+        "Sparse {Mixture}-of-{Experts} {Routing} for {Low}-{Resource} {Translation}"
+    )
+    assert draft.fields["month"] == "March"
+    assert draft.fields["file"].startswith("Full Text PDF:/home/reader/Zotero/")
+
+
+def test_odd_entry_types_are_kept_in_lower_case() -> None:
+    zotero, jabref, traps = parse_files("zotero.bib", "jabref.bib", "traps.bib")
+    types = {
+        draft.key: draft.entry_type for draft in [*zotero.drafts, *jabref.drafts, *traps.drafts]
+    }
+
+    assert types["tanaka_fastroute_2023"] == "software"
+    assert types["hughes_wikiclaims_2022"] == "dataset"
+    assert types["Nguyen2019"] == "phdthesis"
+    assert types["Bianchi2023"] == "online"
+    assert types["webpage2022"] == "web_page"
+    assert types["padded2018"] == "thesis"
+    assert types["paren2019"] == "article"
+
+
+def test_arxiv_id_is_found_in_every_spelling_tools_use() -> None:
+    results = parse_files("arxiv.bib", "dblp.bib", "scholar.bib", "mendeley.bib", "zotero.bib")
+    arxiv_ids = {draft.key: draft.arxiv_id for result in results for draft in result.drafts}
+
+    assert arxiv_ids["moreau2024diffusion"] == "2402.05678"
+    assert arxiv_ids["ferreira2019lattice"] == "hep-lat/0901234"
+    assert arxiv_ids["DBLP:journals/corr/abs-2105-01234"] == "2105.01234"
+    assert arxiv_ids["kim2020retrieval"] == "2007.01234"
+    assert arxiv_ids["Abara2017"] == "1709.04321"
+    assert arxiv_ids["okafor_tabular_2024"] == "2403.01234"
+    assert arxiv_ids["schmidt2018residual"] is None
+
+
+def test_mendeley_file_with_bom_and_crlf_reads_like_unix_text() -> None:
+    raw = (FIXTURES / "mendeley.bib").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
+    unix_text = raw[3:].decode("utf-8").replace("\r\n", "\n")
+
+    from_bytes = IMPORTER.parse(decode(raw, "mendeley.bib"), ImportContext())
+    # Text pasted from elsewhere may still carry the BOM and CR characters.
+    from_string = IMPORTER.parse(raw.decode("utf-8"), ImportContext())
+    from_unix = IMPORTER.parse(unix_text, ImportContext())
+
+    assert from_bytes.drafts == from_unix.drafts == from_string.drafts
+    rossi = drafts_by_key(from_bytes)["Rossi2018"]
+    assert rossi.title == "Beam Search Considered Harmful for Code_Summarisation"
+    assert rossi.authors == ["Rossi, Marco", "Østergaard, Freja"]
+    assert rossi.url == "http://www.example.org/anthology/D18-1999_paper.pdf"
+    assert rossi.line == 19
+    assert not any("\r" in value for value in rossi.fields.values())
+
+
+def test_macro_defined_in_another_file_of_the_same_import_resolves(library: Library) -> None:
+    sources = [
+        ImportSource(name, (FIXTURES / name).read_bytes())
+        for name in ("strings.bib", "uses-strings.bib")
+    ]
+
+    report = library.import_sources(sources)
+
+    papers = {paper.key: paper for paper in library.papers()}
+    tokenizers = papers["ivanova2022tokenizers"]
+    assert tokenizers.venue == (
+        "Proceedings of the 60th Annual Meeting of the Association for Computational Linguistics"
+    )
+    assert tokenizers.fields["month"] == "May~22--27,"
+    assert tokenizers.year == 2022
+    assert papers["hassan2023faithful"].venue == (
+        "Transactions of the Association for Computational Linguistics"
+    )
+    assert papers["hassan2023faithful"].fields["month"] == "December"
+    assert not any("not defined" in note for file in report.files for note in file.notes)
+
+
+def test_macro_nobody_defines_stays_as_its_name_with_a_note() -> None:
+    (result,) = parse_files("uses-strings.bib")
+
+    draft = drafts_by_key(result)["hassan2023faithful"]
+    assert draft.venue == "tacl"
+    assert "@string tacl is not defined (used 1 time(s)); kept as the word tacl" in result.notes
+
+
+def test_comments_preamble_and_commented_out_entries_are_not_entries() -> None:
+    (result,) = parse_files("traps.bib")
+    keys = {draft.key for draft in result.drafts}
+    titles = {draft.title for draft in result.drafts}
+
+    assert "commented2020" not in keys
+    assert "inside" not in keys
+    assert "Not an entry" not in titles
+    assert result.problems == []
+    assert any(note.startswith("@preamble at line 6 not kept") for note in result.notes)
+
+
+def test_parenthesised_entry_with_upper_case_field_names() -> None:
+    (result,) = parse_files("traps.bib")
+    draft = drafts_by_key(result)["paren2019"]
+
+    assert draft.title == "Parentheses Delimit This Entry"
+    assert draft.authors == ["Wright, Orville", "Wright, Wilbur"]
+    assert draft.venue == "Flight Letters"
+    assert draft.year == 2019
+    assert list(draft.fields) == ["title", "author", "journal", "year"]
+
+
+def test_latex_is_shown_as_unicode_while_fields_keep_the_tex() -> None:
+    (result,) = parse_files("traps.bib")
+    draft = drafts_by_key(result)["accents2020"]
+
+    assert draft.title == "Über die Schönheit von TeX und LaTeX: Typesetting & Layout"
+    assert draft.authors == [
+        "Müller, Jörg",
+        "García, Lucía",
+        "Kováč, Ivan",
+        "Åberg, Lars",
+        "Straßer, Anna",
+        "Łukasiewicz, Jan",
+        "andén, Per",
+        "Åkesson, Karl",
+    ]
+    assert draft.venue == "Proc. of the Workshop on Input/Output — Text and Math"
+    assert draft.fields["title"] == (
+        r"{\"U}ber die {Sch{\"o}nheit} von {\TeX} und \LaTeX{}: Typesetting \& Layout"
+    )
+    assert draft.fields["pages"] == "1--10"
+
+
+def test_math_and_nested_accents_keep_every_word() -> None:
+    traps, jabref = parse_files("traps.bib", "jabref.bib")
+    math = drafts_by_key(traps)["math2021"]
+
+    assert math.title == "α-NAS: Searching in O(n^2) Time with ℓ_1 Penalties"
+    assert math.abstract == (
+        "We search architectures with a penalty λ ‖w‖_1 and find that 95% of cells are "
+        "redundant; code in nas_tools."
+    )
+    assert math.authors == ["Zhou, Li", "Google Brain Team", "others"]
+    assert drafts_by_key(jabref)["Nguyen2019"].authors == ["Nguyễn, Thi Mai"]
+    assert drafts_by_key(jabref)["Nguyen2019"].venue == "Université de Montréal"
+
+
+def test_text_from_papers_is_kept_literally() -> None:
+    (result,) = parse_files("traps.bib")
+    draft = drafts_by_key(result)["webpage2022"]
+
+    assert draft.title == "[HOSPITAL] readmission dashboard [bold]"
+    assert draft.url == "https://example.org/dash?id=7&view=full#top"
+
+
+def test_author_split_keeps_an_unbraced_accent_after_and() -> None:
+    # bibtexparser's own splitter makes this `{A}kesson`.
+    assert split_names(r"Smith, John and \r{A}kesson, Karl") == ["Smith, John", "Åkesson, Karl"]
+    assert split_names("Ann Lee AND\n  {Barnes and Noble} and Bo Ek and others") == [
+        "Ann Lee",
+        "Barnes and Noble",
+        "Bo Ek",
+        "others",
+    ]
+    assert split_names("Sandberg, Alexander and Andersson, Eva") == [
+        "Sandberg, Alexander",
+        "Andersson, Eva",
+    ]
+    assert split_names("  ") == []
+
+
+def test_padded_values_are_trimmed_and_date_gives_the_year() -> None:
+    (result,) = parse_files("traps.bib")
+    draft = drafts_by_key(result)["padded2018"]
+
+    assert draft.title == "Padded Values Are Trimmed"
+    assert draft.fields["title"] == "Padded Values Are Trimmed"
+    assert draft.authors == ["Okoro, Ada"]
+    assert draft.venue == "Lagos Institute of Technology"
+    assert draft.year == 2018
+    assert draft.fields["date"] == "2018-11-05"
+
+
+def test_entry_without_key_is_kept_and_gets_a_readable_key(library: Library) -> None:
+    (result,) = parse_files("traps.bib")
+    keyless = [draft for draft in result.drafts if draft.key is None]
+    assert [draft.title for draft in keyless] == ["An Entry Without a Key"]
+
+    library.import_sources([ImportSource("traps.bib", (FIXTURES / "traps.bib").read_bytes())])
+
+    (paper,) = [p for p in library.papers() if p.title == "An Entry Without a Key"]
+    assert paper.key == "entry2017"
+
+
+def test_one_key_for_two_works_keeps_both_and_merges_a_repeated_work() -> None:
+    (result,) = parse_files("traps.bib")
+    by_key = drafts_by_key(result)
+
+    assert by_key["twice"].title == "The First Work With This Key"
+    assert by_key["twicea"].title == "A Different Second Work"
+    assert "Twice" not in by_key
+    # The third entry repeats the first work (key differs only in case) and adds its DOI.
+    assert by_key["twice"].doi == "10.1000/first.2015"
+    assert "key twice used twice; the second is now twicea" in result.notes
+    assert "entry Twice appears twice; the copies were merged" in result.notes
+
+
+def test_code_url_comes_from_a_code_or_github_field() -> None:
+    (result,) = parse_files("traps.bib")
+
+    assert drafts_by_key(result)["codeentry2024"].code_url == "https://github.com/example/small-big"
+
+
+def test_crossref_child_inherits_from_its_parent_and_the_parent_stays() -> None:
+    (result,) = parse_files("dblp.bib")
+    by_key = drafts_by_key(result)
+    child = by_key["DBLP:conf/nips/OseiL22"]
+
+    assert child.year == 2022
+    assert child.venue is not None
+    assert child.venue.startswith("Advances in Neural Information Processing Systems 35")
+    assert child.authors == ["Kwame Osei", "Hannah Lee"]
+    assert child.fields["editor"].startswith("Sanmi Koyejo and")
+    assert child.fields["pages"] == "1201--1213"
+    assert child.fields["title"] == "Contrastive Pretraining Without Negatives"
+    assert by_key["DBLP:conf/nips/2022"].entry_type == "proceedings"
+
+
+def test_broken_entries_become_problems_and_the_rest_imports() -> None:
+    (result,) = parse_files("broken.bib")
+
+    assert [draft.key for draft in result.drafts] == ["good1", "good2", "good3", "good4"]
+    problems = {problem.where: problem.reason for problem in result.problems}
+    assert set(problems) == {
+        "entry unbalanced",
+        "entry missingcomma",
+        "entry notitle",
+        "entry garbage",
+        "entry unclosed",
+    }
+    assert "line 7" in problems["entry unbalanced"]
+    assert "missing comma" in problems["entry missingcomma"]
+    assert "line 19" in problems["entry missingcomma"]
+    assert problems["entry notitle"] == "no title"
+    assert "file ends" in problems["entry unclosed"]
+
+
+def test_broken_file_imports_its_good_entries_into_the_library(library: Library) -> None:
+    source = ImportSource("broken.bib", (FIXTURES / "broken.bib").read_bytes())
+
+    report = library.import_sources([source])
+
+    assert report.new == 4
+    assert len(report.files[0].skipped) == 5
+    assert [paper.title for paper in library.papers(PaperFilter(), SortKey.TITLE)] == [
+        "The First Good Entry",
+        "The Fourth Good Entry",
+        "The Second Good Entry",
+        "The Third Good Entry",
+    ]
+
+
+def test_entry_start_without_brace_is_reported_not_lost() -> None:
+    text = "@article key1, title = {No Brace}\n\n@article{key2, title = {Fine}}\n"
+
+    result = IMPORTER.parse(text, ImportContext())
+
+    assert [draft.key for draft in result.drafts] == ["key2"]
+    assert [problem.where for problem in result.problems] == ["line 1"]
+
+
+def test_field_given_twice_keeps_the_first_value() -> None:
+    text = "@article{k, title = {First Title}, Title = {Second Title}, year = 2001}\n"
+
+    result = IMPORTER.parse(text, ImportContext())
+
+    assert [draft.title for draft in result.drafts] == ["First Title"]
+    assert result.notes == ["entry k: field title given twice; the first value was kept"]
+
+
+def test_real_listing_pages_are_not_taken_for_bibtex() -> None:
+    for seed in sorted(SEEDS.glob("*.txt")):
+        assert not looks_like_bibtex(seed.read_text(encoding="utf-8")), seed.name
+    assert not looks_like_bibtex("@akhaliq (AK) posted\n@misc is a type\nmail me@example.org{x}")
+    assert detect_format((FIXTURES / "dblp.bib").read_text(encoding="utf-8")) == "bibtex"
+
+
+def _generated_bibliography(entries: int) -> str:
+    """A file like a big real one: abstracts, accents in names, braces and math in titles."""
+    rng = random.Random(7)
+    words = "learning sparse graph neural attention robust efficient scaling vision model".split()
+    blocks = []
+    for number in range(entries):
+        title = " ".join(rng.choice(words) for _ in range(8))
+        if number % 4 == 0:
+            title = r"{BERT} and $\alpha$-" + title
+        abstract = " ".join(rng.choice(words) for _ in range(150))
+        if number % 3 == 0:
+            abstract += r" as M{\"u}ller showed, with \emph{no} loss and 50\% fewer steps."
+        blocks.append(
+            f"@inproceedings{{key{number},\n"
+            f"  title = {{{title}}},\n"
+            f"  author = {{M{{\\\"u}}ller, Hans and Garc{{\\'\\i}}a, Ana and Li, Wei}},\n"
+            f"  booktitle = {{Proceedings of Conference {number % 40}}},\n"
+            f"  year = {{{2000 + number % 25}}},\n"
+            f"  month = jan,\n"
+            f"  doi = {{10.1000/x{number}}},\n"
+            f"  url = {{https://example.org/p/{number}}},\n"
+            f"  abstract = {{{abstract}}},\n"
+            "}\n"
+        )
+    return "\n".join(blocks)
+
+
+def test_a_large_generated_bibliography_reads_whole() -> None:
+    # Its speed against bibtexparser alone is measured in bench/, not asserted here.
+    text = _generated_bibliography(500)
+    result = IMPORTER.parse(text, ImportContext(bibtex_macros=collect_macros(text)))
+    assert len(result.drafts) == 500
+    assert result.problems == []
+    assert result.drafts[0].title.startswith("BERT and α-")
+    assert result.drafts[0].authors == ["Müller, Hans", "García, Ana", "Li, Wei"]

@@ -1,0 +1,614 @@
+"""The listing importer on real pasted pages (the seeds), on fixtures of every other layout it
+reads, and on texts that hold no papers at all."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_DATA, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from readlist.formats import ImportContext
+from readlist.formats.listing import IMPORTER, code_url_in, names_in, tex_to_text
+from readlist.library import ImportSource, Library
+from readlist.models import Draft, ParseResult, normalise_title
+
+FIXTURES = Path(__file__).parent / "fixtures" / "listing"
+TODAY = date(2025, 3, 18)
+CONTEXT = ImportContext(today=TODAY)
+SEED_PAGES = sorted(SEEDS.glob("*.txt"))
+ABSTRACT_MIN = 300
+"""Every abstract on the seed pages is longer than this and every title shorter."""
+
+
+def parse(text: str, today: date = TODAY) -> ParseResult:
+    return IMPORTER.parse(text, ImportContext(today=today))
+
+
+def parse_fixture(name: str) -> ParseResult:
+    return parse((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def titles(result: ParseResult) -> list[str]:
+    return [draft.title for draft in result.drafts]
+
+
+def by_title(result: ParseResult) -> dict[str, Draft]:
+    return {draft.title: draft for draft in result.drafts}
+
+
+def seed_records(page: Path) -> list[tuple[int, str, str]]:
+    """(line, title, abstract) for each paper of a seed page, found without the importer: a
+    paper is a short line whose next non-blank line is an abstract-length line."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    filled = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    records = []
+    for (number, line), (_, following) in itertools.pairwise(filled):
+        if len(line) < ABSTRACT_MIN <= len(following):
+            # Layout (b) glues the page's "Subscribe" button onto the first title.
+            title = line.removeprefix("Subscribe") if number <= 3 else line
+            records.append((number, title, following))
+    return records
+
+
+# ---- the seed pages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", SEED_PAGES, ids=lambda page: page.name[:3])
+def test_every_seed_paper_comes_out_once_with_its_exact_title_and_abstract(page: Path) -> None:
+    expected = seed_records(page)
+    result = parse(page.read_text(encoding="utf-8"))
+
+    assert len(expected) >= 50
+    assert [(d.line, d.title, d.abstract) for d in result.drafts] == expected
+    assert result.problems == []
+
+
+def test_seed_counts_match_the_alternating_structure() -> None:
+    counts = {page.name[:3]: len(parse(page.read_text()).drafts) for page in SEED_PAGES}
+    # Non-blank lines minus page chrome, halved: 000 has 123 non-blank lines, 5 of them chrome.
+    assert counts == {"000": 59, "001": 80, "002": 83, "003": 213, "004": 76}
+
+
+def test_seed_chrome_is_never_a_title() -> None:
+    chrome = re.compile(r"^(new|Subscribe.*|Get trending.*|byAK.*|[A-Z][a-z]{2} \d{1,2})$")
+    for page in SEED_PAGES:
+        for draft in parse(page.read_text()).drafts:
+            assert not chrome.match(draft.title), (page.name, draft.title)
+            assert not draft.title.startswith("Subscribe")
+
+
+def test_glued_seed_title_loses_only_the_subscribe_button() -> None:
+    first = parse((SEEDS / "003_10a685ef451fa504.txt").read_text()).drafts[0]
+
+    assert first.title == (
+        "Scaling Laws for Robust Comparison of Open Foundation Language-Vision Models and Datasets"
+    )
+    assert first.line == 3
+
+
+@pytest.mark.parametrize(
+    ("seed", "today", "listed"),
+    [
+        ("000_b5aec1e7c65de0d6.txt", date(2025, 3, 18), "2025-03-14"),
+        ("001_df8b0cc33461d80d.txt", date(2025, 3, 17), "2025-03-17"),
+        # "Mar 20" is still to come on 18 March 2025, so the page is from 2024.
+        ("004_5eebb7bd1b300e6d.txt", date(2025, 3, 18), "2024-03-20"),
+        ("003_10a685ef451fa504.txt", date(2025, 3, 18), None),
+    ],
+)
+def test_page_date_becomes_every_papers_listing_date(
+    seed: str, today: date, listed: str | None
+) -> None:
+    drafts = parse((SEEDS / seed).read_text(), today=today).drafts
+
+    assert {draft.listed for draft in drafts} == {listed}
+
+
+def test_seed_code_links_are_found_and_the_abstract_is_kept_unchanged() -> None:
+    drafts = by_title(parse((SEEDS / "000_b5aec1e7c65de0d6.txt").read_text()))
+    osnet = drafts["Learning Generalisable Omni-Scale Representations for Person Re-Identification"]
+
+    assert osnet.code_url == "https://github.com/KaiyangZhou/deep-person-reid"
+    assert osnet.abstract is not None
+    assert osnet.abstract.endswith("https://github.com/KaiyangZhou/deep-person-reid.")
+
+
+def test_seed_code_links_drop_trailing_punctuation_and_tex_leftovers() -> None:
+    code_urls = {d.code_url for d in parse((SEEDS / "004_5eebb7bd1b300e6d.txt").read_text()).drafts}
+
+    assert "https://github.com/Facico/Dynamic-Logit-Fusion" in code_urls
+    assert "https://github.com/kleinzcy/Cr-KD-NCD" in code_urls
+    assert "https://github.com/ihaeyong/PFNR.git" in code_urls
+    # Project pages on github.io are not code hosts.
+    assert not any(url and "github.io" in url for url in code_urls)
+
+
+def test_seed_placeholder_in_brackets_stays_literal() -> None:
+    text = (SEEDS / "001_df8b0cc33461d80d.txt").read_text()
+    assert "[HOSPITAL]" in text
+    abstracts = [d.abstract or "" for d in parse(text).drafts]
+
+    assert sum("[HOSPITAL]'s clinical notes" in abstract for abstract in abstracts) == 1
+
+
+def test_seed_titles_with_tex_and_by_are_kept_whole() -> None:
+    found = titles(parse((SEEDS / "003_10a685ef451fa504.txt").read_text()))
+
+    assert (
+        "L$^{2}$NAS: Learning to Optimize Neural Architectures via Continuous-Action "
+        "Reinforcement Learning"
+    ) in found
+    assert (
+        "Maximizing Data Efficiency for Cross-Lingual TTS Adaptation by Self-Supervised "
+        "Representation Mixing and Embedding Initialization"
+    ) in found
+
+
+def test_all_seeds_import_into_a_library_once_each_and_again_add_nothing(
+    library: Library,
+) -> None:
+    sources = [ImportSource(page.name, page.read_bytes()) for page in SEED_PAGES]
+    distinct = {normalise_title(title) for page in SEED_PAGES for _, title, _ in seed_records(page)}
+
+    first = library.import_sources(sources, format_name="listing", context=CONTEXT)
+    papers = library.papers()
+    again = library.import_sources(sources, format_name="listing", context=CONTEXT)
+
+    assert first.new == len(distinct) == len(papers)
+    assert sorted(normalise_title(paper.title) for paper in papers) == sorted(distinct)
+    assert all(paper.abstract for paper in papers)
+    assert again.new == 0
+    assert library.counts().total == len(distinct)
+
+
+@pytest.mark.parametrize(
+    ("sample", "count"),
+    [("hugging-face-daily.txt", 8), ("arxiv-digest-cs-lg.txt", 4), ("workshop-accepted.md", 5)],
+)
+def test_demo_samples_import_every_paper(library: Library, sample: str, count: int) -> None:
+    path = SAMPLE_DATA / "listings" / sample
+
+    report = library.import_sources(
+        [ImportSource(path.name, path.read_bytes())], format_name="listing", context=CONTEXT
+    )
+
+    assert report.new == count
+    assert report.files[0].skipped == []
+
+
+def test_arxiv_code_link_in_the_comments_field() -> None:
+    digest = (SAMPLE_DATA / "listings" / "arxiv-digest-cs-lg.txt").read_text()
+    bridges = by_title(parse(digest))["Schrödinger Bridges Between Point Clouds"]
+
+    assert bridges.code_url == "https://github.com/example/pc-bridges"
+
+
+# ---- Hugging Face pages with more chrome ---------------------------------------------------
+
+
+def test_card_chrome_menus_badges_counts_and_usernames_are_dropped() -> None:
+    result = parse_fixture("hf_cards_chrome.txt")
+
+    assert titles(result) == [
+        "Sparse Mixture Routing for Million-Token Context Windows",
+        "Clinical Note Summaries with [HOSPITAL] Placeholders Preserved",
+        "[bold] Claims in Scientific Figures: Detecting Overstated Captions",
+        "Counting Objects in Drone Footage Without Box Labels",
+    ]
+    assert [d.line for d in result.drafts] == [19, 25, 31, 38]
+    assert {d.listed for d in result.drafts} == {"2025-03-14"}
+    assert all(d.abstract for d in result.drafts)
+
+
+def test_card_code_links_from_hosts_and_code_labels() -> None:
+    drafts = parse_fixture("hf_cards_chrome.txt").drafts
+
+    assert [d.code_url for d in drafts] == [
+        "https://github.com/example-lab/sparse-routing",
+        "https://huggingface.co/spaces/example/note-summary",
+        None,
+        "https://example.org/drone-count/code",
+    ]
+    assert drafts[1].abstract is not None
+    assert drafts[1].abstract.endswith("https://huggingface.co/spaces/example/note-summary).")
+    assert "[HOSPITAL] and [DATE]" in drafts[1].abstract
+
+
+def test_daily_cards_without_abstracts_take_the_title_line_of_each_card() -> None:
+    result = parse_fixture("hf_daily_no_abstracts.txt")
+
+    assert titles(result) == [
+        "Long-Horizon Planning with Verifier-Guided Tree Search",
+        "Layer Normalization Revisited",
+        "Real-Time Relighting of Captured Faces on Mobile Hardware",
+        "Shared Tokenizers for Code and Proof Languages",
+    ]
+    assert {d.listed for d in result.drafts} == {"2025-03-03"}
+
+
+def test_layout_without_blank_lines_keeps_titles_that_start_with_by() -> None:
+    result = parse_fixture("hf_glued_no_blank_lines.txt")
+
+    assert titles(result) == [
+        "Graph Rewiring Improves Message Passing on Sparse Molecules",
+        "By Design: Constraint-Aware Layout Generation for Floor Plans",
+        "Tokenizer-Free Speech Translation for Low-Resource Languages",
+    ]
+    assert result.drafts[1].abstract is not None
+    assert result.drafts[1].abstract.startswith("By encoding room adjacency")
+
+
+# ---- arXiv ---------------------------------------------------------------------------------
+
+
+def test_arxiv_new_page_imports_new_and_cross_lists_and_skips_replacements() -> None:
+    result = parse_fixture("arxiv_new_labelled.txt")
+    drafts = result.drafts
+
+    assert [(d.arxiv_id, d.title) for d in drafts] == [
+        ("2403.09001", "Calibrated Uncertainty for Tabular Foundation Models"),
+        ("2403.09003", "Why [bold] Claims Need Error Bars"),
+        ("2403.08877", "Self-Supervised Depth from Rolling-Shutter Video"),
+    ]
+    assert drafts[0].authors == ["Priya Raman", "Tomás Herrera", "Lin Zhou"]
+    assert drafts[1].authors == ["Mara Lind", "Olu Adeyemi"]
+    assert drafts[0].url == "https://arxiv.org/abs/2403.09001"
+    assert drafts[0].code_url == "https://github.com/example/tabcal"
+    assert drafts[2].abstract is not None
+    assert drafts[2].abstract.startswith("Rolling-shutter distortion")
+    assert result.notes == ["2 replacements skipped (revised versions of older papers)"]
+    assert [(p.where, p.reason) for p in result.problems] == [
+        ("line 15", "arXiv:2403.09002 has no title")
+    ]
+
+
+def test_arxiv_list_page_without_labels_reads_title_and_author_lines_and_day_headings() -> None:
+    drafts = parse_fixture("arxiv_list_unlabelled.txt").drafts
+
+    assert [(d.arxiv_id, d.title, d.authors, d.listed) for d in drafts] == [
+        (
+            "2403.09101",
+            "Contrastive Pretraining for Sensor Time Series",
+            ["Ingrid Solberg", "Rahul Mehta", "Wei Chen"],
+            "2024-03-15",
+        ),
+        ("2403.09102", "A Note on Learning-Rate Warmup", ["Felix Braun"], "2024-03-15"),
+        (
+            "2403.08950",
+            "Pruning Vision Transformers by Token Importance",
+            ["Amina Yusuf", "Jonas Berg"],
+            "2024-03-14",
+        ),
+        (
+            "math/0309136",
+            "Knot Invariants from Quantum Groups, Revisited",
+            ["Elena Petrova"],
+            "2024-03-14",
+        ),
+    ]
+    assert all(d.abstract is None for d in drafts)
+
+
+def test_arxiv_digest_joins_wrapped_lines_and_turns_tex_into_unicode() -> None:
+    result = parse_fixture("arxiv_digest.txt")
+    bridges, proofs = result.drafts
+
+    assert bridges.title == (
+        "Schrödinger Bridges for α-Stable Noise: Sampling Heavy-Tailed Distributions with "
+        "Diffusion Models"
+    )
+    assert bridges.authors == ["Ana Gómez", "Bernd Müller", "Chen Wei", "Dana Okafor"]
+    assert bridges.arxiv_id == "2403.09201"
+    assert bridges.line == 17
+    assert bridges.abstract is not None
+    assert bridges.abstract.startswith("Diffusion models assume Gaussian noise")
+    assert "α-stable process" in bridges.abstract
+    assert bridges.code_url == "https://github.com/example/stable-bridges"
+    assert proofs.title == "Typesetting Proofs with TeX and Large Language Models"
+    assert proofs.authors == ["Jean-Pierre Dubois", "Sofia Rossi"]
+    assert proofs.abstract == (
+        "We ask language models to write LaTeX for proofs and check the output with a proof "
+        "assistant."
+    )
+
+
+def test_arxiv_digest_reports_a_block_without_title_and_counts_replacements() -> None:
+    result = parse_fixture("arxiv_digest.txt")
+
+    assert [(p.where, p.reason) for p in result.problems] == [
+        ("line 48", "arXiv:2403.09203 has no title")
+    ]
+    assert result.notes == ["3 replacements skipped (revised versions of older papers)"]
+
+
+# ---- Markdown, accepted lists, tables, plain titles ---------------------------------------
+
+
+def test_markdown_cards_repeated_by_a_scraper_come_out_once() -> None:
+    result = parse_fixture("markdown_cards_twice.md")
+    routing, counting = result.drafts
+
+    assert len(result.drafts) == 2
+    assert routing.title == "Sparse Mixture Routing for Million-Token Context Windows"
+    assert routing.authors == ["Mirela Ionescu", "Tariq Haddad", "Yuki Tanaka"]
+    assert routing.arxiv_id == "2403.07001"
+    assert routing.url == "https://huggingface.co/papers/2403.07001"
+    assert routing.code_url == "https://github.com/example-lab/sparse-routing"
+    assert counting.title == (
+        "Counting Objects in Drone Footage Without Box Labels: A Density Approach With "
+        "Temporal Consistency"
+    )
+    assert counting.authors == ["Kenji Watanabe", "Lucía Fernández"]
+
+
+def test_newsletter_headings_and_side_links_are_not_papers() -> None:
+    result = parse_fixture("newsletter.md")
+
+    assert titles(result) == [
+        "Tokenizer-Free Speech Translation for Low-Resource Languages",
+        "Graph Rewiring Improves Message Passing on Sparse Molecules",
+    ]
+    assert result.drafts[0].authors == ["Amara Diallo", "Jonas Weber"]
+    assert result.drafts[0].abstract == (
+        "The model reads raw audio and writes characters in the target language, skipping "
+        "transcription entirely."
+    )
+    assert result.drafts[1].url == "https://openreview.net/forum?id=Xy12AbCd"
+
+
+def test_accepted_list_bullets_with_openreview_links_and_by_lines() -> None:
+    drafts = parse_fixture("accepted_bullets.md").drafts
+
+    assert [(d.title, d.authors) for d in drafts] == [
+        ("Learning by Doing: Curriculum Design for Embodied Agents", ["Ana Gómez", "Wei Zhang"]),
+        ("Robust Fine-Tuning Under Label Noise", ["Priya Raman", "Tomás Herrera"]),
+        ("Why [bold] Claims Need Error Bars", ["Mara Lind"]),
+        ("Pruning Vision Transformers by Token Importance", ["Amina Yusuf", "Jonas Berg"]),
+        ("Layer Normalization Revisited", ["Pedro Barros"]),
+    ]
+    assert drafts[0].url == "https://openreview.net/forum?id=Ab3dEf9"
+
+
+def test_title_by_authors_lines_split_at_the_last_by_before_names() -> None:
+    drafts = parse_fixture("accepted_by_lines.txt").drafts
+
+    assert [(d.title, d.authors) for d in drafts] == [
+        ("Learning by Doing: Curriculum Design for Embodied Agents", ["A. Smith", "B. Jones"]),
+        (
+            "Robust Fine-Tuning Under Label Noise",
+            ["Priya Raman", "Tomás Herrera", "Lin Zhou"],
+        ),
+        ("Stand by Me: Persistent Memory for Dialogue Agents", ["K. Osei"]),
+        ("Shared Tokenizers for Code and Proof Languages", ["Zhen Yu", "Ruth Abebe"]),
+        # "Gradient Descent" is not a person: the title stays whole.
+        ("Attention Span Modeling by Gradient Descent", []),
+    ]
+
+
+def test_markdown_table_rows_with_title_column_and_a_row_without_title() -> None:
+    result = parse_fixture("submissions_table.md")
+
+    assert [(d.title, d.url, d.arxiv_id) for d in result.drafts] == [
+        (
+            "Calibrated Uncertainty for Tabular Foundation Models",
+            "https://openreview.net/forum?id=Tb1Cal",
+            None,
+        ),
+        ("Why [bold] Claims Need Error Bars", "https://arxiv.org/abs/2403.09003", "2403.09003"),
+        (
+            "Self-Supervised Depth from Rolling-Shutter Video",
+            "https://openreview.net/pdf?id=Rs2Dep",
+            None,
+        ),
+    ]
+    assert result.drafts[0].authors == ["Priya Raman", "Tomás Herrera", "Lin Zhou"]
+    assert [(p.where, p.reason) for p in result.problems] == [("line 8", "table row has no title")]
+
+
+def test_plain_list_of_titles_with_links_and_arxiv_ids() -> None:
+    drafts = parse_fixture("plain_titles.txt").drafts
+
+    assert [(d.title, d.arxiv_id, d.url, d.line) for d in drafts] == [
+        ("Layer Normalization Revisited", None, None, 1),
+        ("Sparse Mixture Routing for Million-Token Context Windows", None, None, 2),
+        ("Counting Objects in Drone Footage Without Box Labels", None, None, 3),
+        ("Attention Is All You Need", "1706.03762", "https://arxiv.org/abs/1706.03762", 4),
+        (
+            "Clinical Note Summaries with [HOSPITAL] Placeholders Preserved",
+            "2403.07003",
+            "https://arxiv.org/abs/2403.07003",
+            5,
+        ),
+    ]
+
+
+def test_same_text_repeated_in_one_file_comes_out_once() -> None:
+    text = (
+        "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"
+    )
+
+    assert titles(parse(text)) == ["Layer Normalization Revisited", "Shared Tokenizers for Code"]
+
+
+# ---- texts without papers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", sorted(path.name for path in FIXTURES.glob("not_*")), ids=lambda name: name[4:]
+)
+def test_texts_that_hold_no_papers_give_no_drafts(name: str) -> None:
+    result = parse_fixture(name)
+
+    assert result.drafts == []
+    assert result.problems == []
+
+
+def test_a_readme_without_code_blocks_still_gives_no_drafts() -> None:
+    readme = (FIXTURES / "not_readme.md").read_text()
+    without_code = re.sub(r"```.*?```", "", readme, flags=re.DOTALL)
+
+    assert "```" not in without_code
+    assert parse(without_code).drafts == []
+
+
+def test_an_article_with_a_heading_and_several_paragraphs_is_not_a_paper() -> None:
+    paragraph = (
+        "We read about diffusion models and the sampling method behind them, and we plan to "
+        "revisit the experiments next month once everyone has tried the code on their own data "
+        "and written down the questions that came up during the week, so that the discussion "
+        "has something concrete to start from."
+    )
+
+    assert parse(f"Notes From Our Reading Group\n\n{paragraph}\n\n{paragraph}\n").drafts == []
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("abstract", "code_url"),
+    [
+        ("Code is at https://github.com/org/repo.", "https://github.com/org/repo"),
+        ("(see https://gitlab.com/org/repo);", "https://gitlab.com/org/repo"),
+        (
+            "Demo: https://huggingface.co/spaces/org/demo).",
+            "https://huggingface.co/spaces/org/demo",
+        ),
+        ("Weights at huggingface.co/models/org/m, data too", "https://huggingface.co/models/org/m"),
+        ("Code: https://example.org/project/code.", "https://example.org/project/code"),
+        ("Released at https://codeberg.org/org/tool: enjoy", "https://codeberg.org/org/tool"),
+        ("See https://huggingface.co/org for models.", None),
+        ("Project page: https://org.github.io/project.", None),
+        ("No links here, and/or anywhere.", None),
+    ],
+)
+def test_code_links_in_abstracts(abstract: str, code_url: str | None) -> None:
+    assert code_url_in(abstract) == code_url
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"Schr\"odinger Bridges", "Schrödinger Bridges"),
+        (r"G\'omez", "Gómez"),
+        (r"$\alpha$-Stable Noise", "α-Stable Noise"),
+        (r"The \TeX{} Book and \LaTeX\ Guides", "The TeX Book and LaTeX Guides"),
+        ("Plain [bold] title", "Plain [bold] title"),
+    ],
+)
+def test_tex_becomes_unicode(tex: str, text: str) -> None:
+    assert tex_to_text(tex) == text
+
+
+def test_author_lists_need_names_not_title_words() -> None:
+    assert names_in("A. Smith, B. Jones and C. Lee") == ["A. Smith", "B. Jones", "C. Lee"]
+    assert names_in("Self-Supervised Representation Mixing and Embedding Initialization") is None
+    assert names_in("Layer Normalization") is None
+
+
+@pytest.mark.parametrize(
+    ("today", "listed"),
+    [
+        (date(2025, 1, 2), "2024-12-30"),
+        (date(2024, 12, 30), "2024-12-30"),
+    ],
+)
+def test_page_date_without_year_is_the_latest_such_day(today: date, listed: str) -> None:
+    text = "Daily Papers\nDec 30\nLayer Normalization Revisited\n· 2 authors\n"
+
+    assert [d.listed for d in parse(text, today=today).drafts] == [listed]
+
+
+def test_february_29_is_taken_from_the_last_leap_year() -> None:
+    text = "Daily Papers\nFeb 29\nLayer Normalization Revisited\n· 2 authors\n"
+
+    assert [d.listed for d in parse(text, today=date(2025, 3, 1)).drafts] == ["2024-02-29"]
+
+
+# ---- robustness and speed ------------------------------------------------------------------
+
+LISTING_LINES = [
+    "",
+    "new",
+    "Subscribe",
+    "Mar 14",
+    "Feb 30",
+    "· 3 authors",
+    "Submitted by",
+    "42",
+    "Google DeepMind",
+    "Layer Normalization Revisited",
+    "[bold] Claims in Scientific Figures",
+    "### [Sparse Routing for Long Contexts](https://arxiv.org/abs/2403.07001)",
+    "### [Wrapped Card Title Over",
+    "Two Lines](https://huggingface.co/papers/2403.07002)",
+    "- [Robust Fine-Tuning](https://openreview.net/forum?id=x)",
+    "  by Ana Gómez, Wei Zhang",
+    "Learning by Doing by A. Smith, B. Jones",
+    "| Title | Authors | Link |",
+    "|---|---|---|",
+    "| A Title | A. Smith | https://openreview.net/forum?id=y |",
+    "| | lonely |",
+    "arXiv:2403.09001",
+    "[1] arXiv:2403.09002 (replaced) [pdf]",
+    'Title: Schr\\"odinger $\\alpha$ \\TeX{',
+    "  continued title line",
+    "Authors: A, B and C",
+    "\\\\",
+    "%%--%%--%%--",
+    "------------------------------",
+    "Replacements for Fri, 15 Mar 24",
+    "Thu, 14 Mar 2024 (showing 2 of 2 entries )",
+    "Code: https://github.com/x/y).",
+    "```",
+    "$ ls -la",
+    "<div>",
+    "Accepted papers:",
+    "We propose a method " + "that works well " * 30 + ".",
+]
+
+
+def check_drafts(result: ParseResult) -> None:
+    for draft in result.drafts:
+        assert draft.title
+        assert draft.title == draft.title.strip()
+        assert len(draft.title.splitlines()) == 1
+        assert draft.line is None or draft.line >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parse_never_raises_on_arbitrary_text(text: str) -> None:
+    check_drafts(parse(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LISTING_LINES) | st.text(max_size=40), max_size=40))
+def test_parse_never_raises_on_mixes_of_listing_lines(lines: list[str]) -> None:
+    check_drafts(parse("\n".join(lines)))
+
+
+def generated_listing(count: int) -> str:
+    """A Hugging Face page of `count` invented papers, one in four with a code link."""
+    words = "sparse robust graph attention diffusion routing tokens memory latent".split()
+    records = []
+    for number in range(count):
+        title = f"{words[number % 9].title()} Models for Task {number}: {words[number % 7]} study"
+        link = f" Code: https://github.com/lab/repo{number}." if number % 4 == 0 else ""
+        abstract = f"We study {words[number % 5]} behaviour in model {number}. " * 12 + link
+        records.append(f"{title}\n\n{abstract}")
+    return "new\n\nSubscribe\n\nMar 14\n\n" + "\n\n".join(records) + "\n"
+
+
+def test_a_big_listing_reads_whole() -> None:
+    # Its speed is measured in bench/, not asserted here.
+    drafts = parse(generated_listing(20_000)).drafts
+    assert len(drafts) == 20_000
+    assert drafts[4].code_url == "https://github.com/lab/repo4"
+    assert drafts[5].code_url is None

@@ -1,0 +1,266 @@
+"""Search ranking on a realistic corpus: the ~450 distinct papers of the five seed listing pages."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from readlist.library import FileReport, Library, PaperFilter
+from readlist.models import Draft
+from readlist.search import SearchDocument, SearchIndex, fold, highlight_positions
+
+_PAGE_CHROME = {
+    "new",
+    "Subscribe",
+    "byAK and the research community",
+    "Get trending papers in your email inbox!",
+    "Get trending papers in your email inbox once a day!",
+}
+_DATE_LINE = re.compile(r"[A-Z][a-z]{2} \d{1,2}")
+
+
+def _seed_papers(page: Path) -> dict[str, str]:
+    """Title -> abstract for one seed page: a short title line followed by a long abstract line.
+
+    The real listing importer is written elsewhere; this reads just enough for search tests.
+    """
+    lines = []
+    for raw in page.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        # One page glues the "Subscribe" button to the first title.
+        if line.startswith("Subscribe") and line != "Subscribe":
+            line = line.removeprefix("Subscribe")
+        if line and line not in _PAGE_CHROME and not _DATE_LINE.fullmatch(line):
+            lines.append(line)
+    return {
+        title: abstract
+        for title, abstract in itertools.pairwise(lines)
+        if len(title) <= 250 < len(abstract)
+    }
+
+
+ATTENTION = "Attention Is All You Need"
+OMNI_SCALE = "Learning Generalisable Omni-Scale Representations for Person Re-Identification"
+MATRYOSHKA = "Matryoshka Representation Learning"
+HOSTILE = "[bold]Sparse[/bold] Probes for [HOSPITAL] Records"
+EXTRA_PAPERS = {
+    ATTENTION: (
+        "Ana Vásquez, Noor Ødegaard",
+        "A sequence model built only from attention layers, with no recurrence at all.",
+        "",
+    ),
+    HOSTILE: ("Kim Lee", "Probing clinical notes with sparse linear probes.", "to-read"),
+}
+"""Papers of our own beside the seeds: a famous title to mistype, and one with markup in it."""
+AUTHORS = {OMNI_SCALE: "Zoë Sørensen, Łukasz Dvořák", MATRYOSHKA: "Zoë Sørensen, Priya Raman"}
+TAGS = {MATRYOSHKA: "embeddings to-read", OMNI_SCALE: "re-id"}
+
+
+@cache
+def corpus() -> tuple[SearchDocument, ...]:
+    """The seed papers (distinct titles), a few given authors and tags, plus `EXTRA_PAPERS`."""
+    papers: dict[str, str] = {}
+    for page in sorted(SEEDS.glob("*.txt")):
+        for title, abstract in _seed_papers(page).items():
+            papers.setdefault(title, abstract)
+    documents = [
+        SearchDocument(
+            paper_id=1000 + number,
+            title=title,
+            authors=AUTHORS.get(title, ""),
+            venue="",
+            abstract=abstract,
+            note="",
+            tags=TAGS.get(title, ""),
+        )
+        for number, (title, abstract) in enumerate(papers.items())
+    ]
+    for number, (title, (authors, abstract, tags)) in enumerate(EXTRA_PAPERS.items()):
+        documents.append(SearchDocument(number, title, authors, "", abstract, "", tags))
+    return tuple(documents)
+
+
+@cache
+def index() -> SearchIndex:
+    return SearchIndex(corpus())
+
+
+def titles(query: str, limit: int | None = None) -> list[str]:
+    """The titles `query` finds, best first."""
+    by_id = {document.paper_id: document.title for document in corpus()}
+    return [by_id[hit.paper_id] for hit in index().rank(query, limit)]
+
+
+def test_corpus_is_the_seed_pages() -> None:
+    assert len(corpus()) > 400
+    assert OMNI_SCALE in {document.title for document in corpus()}
+
+
+def test_a_mistyped_title_finds_the_paper_first() -> None:
+    assert titles("atention is al you ned")[0] == ATTENTION
+
+
+def test_a_half_remembered_fragment_finds_the_paper() -> None:
+    assert titles("omni-scale re-id")[0] == OMNI_SCALE
+
+
+def test_an_author_surname_finds_their_papers_whatever_the_accents() -> None:
+    assert set(titles("sorensen")) == {OMNI_SCALE, MATRYOSHKA}
+    assert set(titles("Sørensen")) == {OMNI_SCALE, MATRYOSHKA}
+    assert titles("dvorak") == [OMNI_SCALE]
+    assert titles("lukasz") == [OMNI_SCALE]
+
+
+def test_a_tag_finds_the_tagged_papers_first() -> None:
+    # "Read-ME: ..." has the word too, in its title, so it follows the papers with the tag.
+    assert set(titles("to-read")[:2]) == {MATRYOSHKA, HOSTILE}
+
+
+def test_a_word_only_in_an_abstract_finds_the_paper_below_title_matches() -> None:
+    # "OSNet" appears only in the omni-scale paper's abstract, never in a title.
+    assert titles("osnet") == [OMNI_SCALE]
+    found = titles("matryoshka")
+    assert found[0] == MATRYOSHKA
+    hits = index().rank("matryoshka")
+    assert hits[0].score > max((hit.score for hit in hits[1:]), default=0)
+
+
+def test_title_words_outrank_the_same_words_in_an_abstract() -> None:
+    found = titles("neural tangent kernel")
+    assert found[0].startswith("Neural Tangent Kernel")
+
+
+def test_case_accents_and_punctuation_do_not_matter() -> None:
+    expected = titles("learning generalisable omni scale")
+    assert expected[0] == OMNI_SCALE
+    assert titles("LEARNING  Generalisable, OMNI-scale!!") == expected
+    assert titles("léarning génèralisable omni scale") == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sourdough bread recipe",
+        "quantum chromodynamics lattice gauge",
+        "zxqvw",
+        "medieval tax records of flanders",
+        "kubernetes helm chart",
+    ],
+)
+def test_a_query_with_no_real_match_returns_nothing(query: str) -> None:
+    assert titles(query) == []
+
+
+def test_one_wrong_word_is_forgiven_in_a_long_query_only() -> None:
+    assert titles("sparse probes for hospital spreadsheets")[0] == HOSTILE
+    assert titles("sourdough hospital records") == []
+
+
+def _with_typo(title: str) -> str:
+    """The title with one letter dropped from its longest word, as a hurried user types it."""
+    words = title.split()
+    longest = max(range(len(words)), key=lambda position: len(words[position]))
+    word = words[longest]
+    words[longest] = word[: len(word) // 2] + word[len(word) // 2 + 1 :]
+    return " ".join(words)
+
+
+def test_recall_every_mistyped_title_finds_its_paper_near_the_top() -> None:
+    documents = corpus()
+    found_in_top_three = 0
+    for document in documents:
+        top = [hit.paper_id for hit in index().rank(_with_typo(document.title), limit=3)]
+        found_in_top_three += document.paper_id in top
+    assert found_in_top_three / len(documents) >= 0.97
+
+
+def test_precision_unrelated_titles_find_nothing() -> None:
+    unrelated = [
+        "Sourdough Fermentation Schedules for Home Bakers",
+        "A History of Lighthouse Keeping in Brittany",
+        "Tax Reform and Dairy Cooperatives",
+        "Knitting Patterns of the Shetland Isles",
+    ]
+    assert [query for query in unrelated if titles(query)] == []
+
+
+def test_hits_come_best_first_and_limit_is_respected() -> None:
+    hits = index().rank("contrastive learning")
+    assert len(hits) > 10
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    assert index().rank("contrastive learning", limit=5) == hits[:5]
+
+
+def test_an_empty_or_punctuation_query_finds_nothing() -> None:
+    assert titles("") == []
+    assert titles("  -- !! ") == []
+
+
+def test_markup_in_titles_is_plain_text() -> None:
+    assert titles("hospital records")[0] == HOSTILE
+    assert titles("bold sparse probes")[0] == HOSTILE
+
+
+def test_an_index_built_in_one_thread_ranks_in_others() -> None:
+    built = SearchIndex(corpus()[:50])
+    expected = built.rank("learning")
+    results: list[list[int]] = []
+
+    def search() -> None:
+        results.append([hit.paper_id for hit in built.rank("learning")])
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [[hit.paper_id for hit in expected]] * 4
+
+
+def test_an_empty_library_finds_nothing() -> None:
+    assert SearchIndex([]).rank("attention") == []
+
+
+def _highlighted(query: str, text: str) -> str:
+    positions = set(highlight_positions(query, text))
+    return "".join(ch.upper() if i in positions else ch.lower() for i, ch in enumerate(text))
+
+
+def test_highlight_marks_the_matched_characters() -> None:
+    assert _highlighted("omni-scale re-id", "Omni-Scale Re-Identification") == (
+        "OMNI-SCALE RE-IDentification"
+    )
+    assert _highlighted("sorensen", "Zoë Sørensen") == "zoë SØRENSEN"
+    # A typo highlights the letters it shares with the word, not the missing one.
+    assert _highlighted("atention", "Attention") == "ATtENTION"
+    assert highlight_positions("zzz", "Attention") == []
+    assert highlight_positions("", "Attention") == []
+
+
+def test_highlight_positions_index_the_original_text() -> None:
+    text = "Straße [bold] Æther"
+    positions = highlight_positions("strasse aether", text)
+    assert "".join(text[i] for i in positions) == "StraßeÆther"
+
+
+def test_fold_drops_case_and_accents() -> None:
+    assert fold("Sørensen, É. Łukasz ÆTHER") == "sorensen, e. lukasz aether"
+
+
+def test_library_search_ranks_stored_papers(library: Library) -> None:
+    drafts = [
+        Draft(title=ATTENTION, authors=["Ana Vásquez"], year=2017),
+        Draft(title=OMNI_SCALE, authors=["Zoë Sørensen"], abstract="We build OSNet."),
+        Draft(title="Sourdough for Beginners", authors=["Pat Baker"]),
+    ]
+    library.add_drafts([(FileReport("seed.bib"), drafts)])
+    found = library.papers(PaperFilter(search="atention is al you ned"))
+    assert [paper.title for paper in found][:1] == [ATTENTION]
+    assert [paper.title for paper in library.papers(PaperFilter(search="osnet"))] == [OMNI_SCALE]
+    assert library.papers(PaperFilter(search="kubernetes helm")) == []
