@@ -12,6 +12,7 @@ from readlist.config import Config
 from readlist.library import FileReport, Library
 from readlist.models import Draft, Status
 from readlist.tui.app import ReadlistApp
+from readlist.tui.clipboard import copy_to_system_clipboard
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 from tui.conftest import Settle
@@ -479,3 +480,87 @@ async def test_layout_stacks_below_110_columns_and_reflows(
         await settle(pilot)
         assert not app.screen.has_class("-narrow")
         assert app.screen.query_one("#detail").region.x > paper_list(app).region.x
+
+
+BIBTEX = """@article{knuth1984literate,
+  title = {Literate Programming},
+  author = {Knuth, Donald E.},
+  journal = {The Computer Journal},
+  year = {1984},
+}
+"""
+
+
+async def test_i_imports_a_file_and_shows_the_new_papers_at_once(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k.bib").write_text(BIBTEX, encoding="utf-8")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", *"k.bib", "enter")
+        await settle(pilot)
+        assert shown_titles(app)[0] == "Literate Programming"
+        assert notifications(app)[-1].startswith("k.bib: 1 new")
+        assert "Literate Programming" in {p.title for p in filled.papers()}
+        await pilot.press("f", "home", "down", "down", "down", "enter")  # the last import
+        await settle(pilot)
+        assert shown_titles(app) == ["Literate Programming"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Literate Programming" not in {p.title for p in filled.papers()}
+
+
+async def test_i_imports_bibtex_from_the_clipboard(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    monkeypatch: pytest.MonkeyPatch,
+    xdisplay: str,
+) -> None:
+    monkeypatch.setenv("DISPLAY", xdisplay)
+    assert copy_to_system_clipboard(BIBTEX)
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1].startswith("clipboard: 1 new")
+        assert shown_titles(app)[0] == "Literate Programming"
+
+
+async def test_e_exports_the_marked_papers_to_bibtex(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "e", "enter")
+        await settle(pilot)
+        exported = (tmp_path / "readlist.bib").read_text(encoding="utf-8")
+        assert "vaswani2017attention" in exported
+        assert "Deep Residual" in exported
+        assert "Listing Only Paper" not in exported
+        assert notifications(app)[-1] == "Exported 2 papers to readlist.bib"
+
+
+async def test_e_to_an_unwritable_place_says_why_and_keeps_running(
+    filled: Library, library_path: Path, settle: Settle, tmp_path: Path
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "ctrl+u", *"/no/such/dir/x.bib", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1].startswith("cannot write /no/such/dir/x.bib")
+        assert isinstance(app.screen, MainScreen)

@@ -1,4 +1,4 @@
-"""The app's plain parts: visible text, links, match highlighting, sliced search, clipboard."""
+"""The app's plain parts: visible text, links, the desktop clipboard."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import pytest
 
 from readlist.library import Library
 from readlist.models import Paper
-from readlist.search import SearchIndex
 from readlist.tui.clipboard import copy_to_system_clipboard, paste_from_system_clipboard
 from readlist.tui.links import paper_link
-from readlist.tui.searching import SlicedSearch
 from readlist.tui.text import one_line, visible
-from readlist.tui.widgets.paper_list import _highlight_positions
 
 
 def test_control_characters_become_visible_symbols() -> None:
@@ -36,25 +33,6 @@ def test_links_prefer_arxiv_then_url_then_doi_then_a_title_search(filled: Librar
     search = paper_link(_paper(filled, "Graph Networks Without Identifiers"))
     assert search.kind == "title search link"
     assert search.url.endswith("?q=%22Graph+Networks+Without+Identifiers%22")
-
-
-def test_highlight_marks_the_typed_letters_even_with_a_typo() -> None:
-    title = "Deep Residual Learning"
-    positions = _highlight_positions("residul", title)
-    assert "".join(title[position] for position in positions).startswith("Residu")
-    assert all(title.index("Residual") <= p < title.index(" Learning") for p in positions)
-    assert _highlight_positions("zzzz", title) == []
-
-
-def test_sliced_search_ranks_as_one_index_does(filled: Library) -> None:
-    documents = filled.search_documents()
-    whole = [hit.paper_id for hit in SearchIndex(documents).rank("learning")]
-    assert SlicedSearch(documents).rank("learning", lambda: False) == whole
-    assert whole
-
-
-def test_sliced_search_stops_when_cancelled(filled: Library) -> None:
-    assert SlicedSearch(filled.search_documents()).rank("learning", lambda: True) is None
 
 
 def test_no_desktop_clipboard_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:

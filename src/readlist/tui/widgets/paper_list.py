@@ -9,7 +9,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rapidfuzz import fuzz
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -21,6 +20,7 @@ from textual.strip import Strip
 
 from readlist.library import Library
 from readlist.models import Paper, Status
+from readlist.search import highlight_positions
 from readlist.tui.bindings import bindings
 from readlist.tui.keys import LIST_KEYS
 from readlist.tui.text import one_line
@@ -31,22 +31,6 @@ _DATE_WIDTH = 10
 _TAGS_WIDTH = 24
 _NARROW = 70
 """Below this many columns the tags column is left out, so titles stay readable."""
-
-
-def _highlight_positions(query: str, text: str) -> list[int]:
-    """Indexes of characters in `text` that match the words of `query`, allowing typos."""
-    lowered = "".join(character.lower()[:1] or character for character in text)
-    positions: set[int] = set()
-    for word in query.lower().split():
-        alignment = fuzz.partial_ratio_alignment(word, lowered, score_cutoff=60)
-        if alignment is None:
-            continue
-        positions.update(
-            position
-            for position in range(alignment.dest_start, alignment.dest_end)
-            if lowered[position] in word
-        )
-    return sorted(positions)
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -203,7 +187,7 @@ class PaperList(ScrollView, can_focus=True):
         text = Text(title, style=Style(bold=True) if unread else "", no_wrap=True, end="")
         if self.query_text:
             match_style = self.get_component_rich_style("paper-list--match")
-            for position in _highlight_positions(self.query_text, title):
+            for position in highlight_positions(self.query_text, title):
                 text.stylize(match_style, position, position + 1)
         return text
 
