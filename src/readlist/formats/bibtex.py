@@ -702,13 +702,16 @@ def protect_capitals(title: str) -> str:
 
 
 def _needs_protection(word: str, *, first: bool) -> bool:
-    letters = [character for character in word if character.isalpha()]
-    if any(character.isupper() for character in letters[1:]):
+    letters = "".join(filter(str.isalpha, word))
+    if not letters:
+        return False
+    after_first = letters[1:]
+    if after_first != after_first.lower():
         return True
-    if letters and any(character.isdigit() for character in word):
+    if any(character.isdigit() for character in word):
         return True
     # A lone capital like "I" or "B" in "Part B" would become lower case too.
-    return not first and len(letters) == 1 and letters[0].isupper()
+    return not first and len(letters) == 1 and letters.isupper()
 
 
 def _braced(latex: str) -> str:
