@@ -701,6 +701,9 @@ def protect_capitals(title: str) -> str:
     )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _needs_protection(word: str, *, first: bool) -> bool:
     letters = "".join(filter(str.isalpha, word))
     if not letters:
@@ -708,7 +711,7 @@ def _needs_protection(word: str, *, first: bool) -> bool:
     after_first = letters[1:]
     if after_first != after_first.lower():
         return True
-    if any(character.isdigit() for character in word):
+    if _DIGIT.search(word):
         return True
     # A lone capital like "I" or "B" in "Part B" would become lower case too.
     return not first and len(letters) == 1 and letters.isupper()
