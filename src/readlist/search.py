@@ -180,8 +180,8 @@ class _QueryWord:
 class SearchIndex:
     """Every paper's text, indexed to be ranked against a query on demand.
 
-    Safe to use from several threads: `rank` keeps its state in local variables and takes the
-    index's lock only around the in-memory database.
+    Safe to use from several threads: `rank` keeps its state in local variables, and it and
+    `index_abstracts` take the index's lock only around each use of the in-memory database.
     """
 
     def __init__(self, documents: Sequence[SearchDocument]) -> None:
