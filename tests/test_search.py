@@ -88,13 +88,16 @@ def corpus() -> tuple[SearchDocument, ...]:
 
 @cache
 def index() -> SearchIndex:
-    return SearchIndex(corpus())
+    """The corpus indexed in full, abstracts included, as the app has it once its worker is done."""
+    built = SearchIndex(corpus())
+    assert built.index_abstracts()
+    return built
 
 
-def titles(query: str, limit: int | None = None) -> list[str]:
-    """The titles `query` finds, best first."""
+def titles(query: str, limit: int | None = None, searched: SearchIndex | None = None) -> list[str]:
+    """The titles `query` finds, best first, in `searched` or else the fully indexed corpus."""
     by_id = {document.paper_id: document.title for document in corpus()}
-    return [by_id[hit.paper_id] for hit in index().rank(query, limit)]
+    return [by_id[hit.paper_id] for hit in (searched or index()).rank(query, limit)]
 
 
 def test_corpus_is_the_seed_pages() -> None:
@@ -129,6 +132,46 @@ def test_a_word_only_in_an_abstract_finds_the_paper_below_title_matches() -> Non
     assert found[0] == MATRYOSHKA
     hits = index().rank("matryoshka")
     assert hits[0].score > max((hit.score for hit in hits[1:]), default=0)
+
+
+def test_metadata_finds_papers_at_once_and_abstract_words_once_they_are_indexed() -> None:
+    fresh = SearchIndex(corpus())
+    assert not fresh.abstracts_indexed
+    assert titles("omni-scale re-id", searched=fresh)[0] == OMNI_SCALE
+    assert set(titles("sorensen", searched=fresh)) == {OMNI_SCALE, MATRYOSHKA}
+    assert titles("to-read", searched=fresh)[:2] == titles("to-read")[:2]
+    assert titles("osnet", searched=fresh) == []
+    assert fresh.index_abstracts()
+    assert fresh.abstracts_indexed
+    assert titles("osnet", searched=fresh) == [OMNI_SCALE]
+
+
+def test_indexing_abstracts_stops_when_asked_and_goes_on_later() -> None:
+    fresh = SearchIndex(corpus())
+    asked: list[None] = []
+
+    def after_one_step() -> bool:
+        asked.append(None)
+        return len(asked) > 1
+
+    assert not fresh.index_abstracts(should_stop=after_one_step)
+    assert not fresh.abstracts_indexed
+    assert titles("osnet", searched=fresh) == []
+    assert fresh.index_abstracts()
+    assert titles("osnet", searched=fresh) == [OMNI_SCALE]
+    assert titles("recurrence", searched=fresh) == titles("recurrence")
+
+
+def test_queries_run_while_abstracts_are_indexed_in_another_thread() -> None:
+    fresh = SearchIndex(corpus())
+    indexing = threading.Thread(target=fresh.index_abstracts)
+    indexing.start()
+    found_while_indexing: list[set[str]] = []
+    while indexing.is_alive() or not found_while_indexing:
+        found_while_indexing.append(set(titles("sorensen", searched=fresh)))
+    indexing.join()
+    assert all(found == {OMNI_SCALE, MATRYOSHKA} for found in found_while_indexing)
+    assert titles("osnet", searched=fresh) == [OMNI_SCALE]
 
 
 def test_title_words_outrank_the_same_words_in_an_abstract() -> None:
@@ -209,6 +252,7 @@ def test_markup_in_titles_is_plain_text() -> None:
 
 def test_an_index_built_in_one_thread_ranks_in_others() -> None:
     built = SearchIndex(corpus()[:50])
+    built.index_abstracts()
     expected = built.rank("learning")
     results: list[list[int]] = []
 
@@ -224,7 +268,10 @@ def test_an_index_built_in_one_thread_ranks_in_others() -> None:
 
 
 def test_an_empty_library_finds_nothing() -> None:
-    assert SearchIndex([]).rank("attention") == []
+    empty = SearchIndex([])
+    assert empty.rank("attention") == []
+    assert empty.index_abstracts()
+    assert empty.rank("attention") == []
 
 
 def _highlighted(query: str, text: str) -> str:
@@ -262,5 +309,11 @@ def test_library_search_ranks_stored_papers(library: Library) -> None:
     library.add_drafts([(FileReport("seed.bib"), drafts)])
     found = library.papers(PaperFilter(search="atention is al you ned"))
     assert [paper.title for paper in found][:1] == [ATTENTION]
-    assert [paper.title for paper in library.papers(PaperFilter(search="osnet"))] == [OMNI_SCALE]
     assert library.papers(PaperFilter(search="kubernetes helm")) == []
+
+
+def test_library_search_finds_words_only_in_abstracts(library: Library) -> None:
+    # Needs `Library.ids` to call `SearchIndex.index_abstracts()` before ranking.
+    drafts = [Draft(title=OMNI_SCALE, authors=["Zoë Sørensen"], abstract="We build OSNet.")]
+    library.add_drafts([(FileReport("seed.bib"), drafts)])
+    assert [paper.title for paper in library.papers(PaperFilter(search="osnet"))] == [OMNI_SCALE]

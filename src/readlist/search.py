@@ -7,6 +7,10 @@ search engine instead: every paper's text goes into an in-memory SQLite FTS5 tab
 word is widened to the indexed words it could mean (itself, words it starts, typos of it found by
 rapidfuzz in the vocabulary), FTS5 intersects those in C, and only the few hundred best candidates
 are scored in full.
+
+Tokenising 100,000 abstracts takes seconds, so the index is built in two phases: the constructor
+indexes the short metadata (title, authors, tags, venue, note) and can rank at once, and
+`index_abstracts` adds the abstracts afterwards, chunk by chunk, while queries keep running.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import sqlite3
 import threading
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -99,6 +104,13 @@ _RESCORED = 300
 """Candidates scored in full per query; the rest are estimated."""
 _MAX_TYPO_VARIANTS = 40
 """Indexed words tried per mistyped query word, the closest first."""
+_TOKENIZER = "unicode61 remove_diacritics 2"
+"""How FTS5 splits text into words: on what is not a letter or digit, without case or accents."""
+_CHUNK_CHARACTERS = 300_000
+"""Text indexed per chunk of `index_abstracts`: ~7 ms of FTS5 work, up to ~40 ms when FTS5
+merges segments after it, so a query waits no longer than that."""
+_MERGE_PAGES = 100
+"""Index pages merged per step of `index_abstracts` once every abstract is in: up to ~20 ms."""
 
 
 def _typo_cutoff(word: str) -> float | None:
@@ -148,67 +160,159 @@ class _QueryWord:
                 best = found
         return best
 
-    def _metadata_terms(self) -> list[str]:
+    def metadata_expression(self) -> str | None:
+        """The FTS5 expression for metadata with this word; None if no indexed word can match."""
         if not self.prefix:
-            return [_fts_string(term) for term in self.variants]
-        # The prefix query covers the word itself and its typos that start with it.
-        terms = [_fts_string(t) for t in self.variants if not t.startswith(self.text)]
-        return [*terms, _fts_string(self.text) + " *"]
+            terms = [_fts_string(term) for term in self.variants]
+        else:
+            # The prefix query covers the word itself and its typos that start with it.
+            terms = [_fts_string(t) for t in self.variants if not t.startswith(self.text)]
+            terms.append(_fts_string(self.text) + " *")
+        return f"({' OR '.join(terms)})" if terms else None
 
-    def fts_group(self) -> str:
+    def full_text_expression(self) -> str:
         """The FTS5 expression for papers with this word in their metadata or abstract."""
         abstract = "{abstract} : " + _fts_string(self.text)
-        terms = self._metadata_terms()
-        return f"({{meta}} : ({' OR '.join(terms)}) OR {abstract})" if terms else f"({abstract})"
-
-    def fts_metadata_group(self) -> str | None:
-        """The FTS5 expression for papers with this word in their metadata; None if none can."""
-        terms = self._metadata_terms()
-        return f"({{meta}} : ({' OR '.join(terms)}))" if terms else None
+        metadata = self.metadata_expression()
+        return f"({{meta}} : {metadata} OR {abstract})" if metadata else f"({abstract})"
 
 
 class SearchIndex:
     """Every paper's text, indexed to be ranked against a query on demand.
 
-    Safe to use from several threads: `rank` keeps its state in local variables and takes the
-    index's lock only around the in-memory database.
+    Safe to use from several threads: `rank` keeps its state in local variables, and it and
+    `index_abstracts` take the index's lock only around each use of the in-memory database.
     """
 
     def __init__(self, documents: Sequence[SearchDocument]) -> None:
         self._documents = list(documents)
         self._titles = [utils.default_process(fold(document.title)) for document in documents]
         self._lock = threading.Lock()
+        self._full_text_rows = 0
+        """How many documents, from the first, `index_abstracts` has put in the full-text table."""
+        self._merged = False
+        """Whether `index_abstracts` has also merged the full text's segments: it has finished."""
         # check_same_thread is off because the app builds the index in one worker thread and
-        # ranks in others; the lock keeps those uses one at a time.
-        self._database = sqlite3.connect(":memory:", check_same_thread=False)
-        # Contentless (the text stays in `documents`) and column detail only: the smallest index
-        # that still tells a title word from an abstract word. FTS5 lowers case and removes
-        # accents itself, so only letters it cannot take apart (ø, ł, ß...) are spelt out first.
-        self._database.execute(
-            "CREATE VIRTUAL TABLE paper_text USING fts5(meta, abstract, content='', "
-            "detail=column, tokenize='unicode61 remove_diacritics 2')"
+        # ranks in others; the lock keeps those uses one at a time. Autocommit, so each bulk
+        # insert is one explicit transaction and no query runs inside an implicit one.
+        self._database = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        # Both tables are contentless (the text stays in `documents`) with column detail and no
+        # column sizes (no bm25): the smallest index that still tells a title word from an
+        # abstract word, and prefix queries run several times faster than with detail=none. FTS5
+        # lowers case and removes accents itself, so only letters it cannot take apart (ø, ł,
+        # ß...) are spelt out first. Queries use `metadata` until `paper_text` is complete, as
+        # one table answers "this word in the metadata or the abstract" for every word in one
+        # pass, where two tables would need SQL set operations at twice the cost.
+        self._database.executescript(
+            f"""
+            CREATE VIRTUAL TABLE metadata USING fts5(meta, content='', columnsize=0,
+                detail=column, tokenize='{_TOKENIZER}');
+            CREATE VIRTUAL TABLE paper_text USING fts5(meta, abstract, content='', columnsize=0,
+                detail=column, tokenize='{_TOKENIZER}');
+            CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, metadata, row);
+            """
         )
-        self._database.executemany(
-            "INSERT INTO paper_text (rowid, meta, abstract) VALUES (?, ?, ?)",
-            self._rows(),
+        # Merging segments as they come costs a quarter of the metadata's one bulk load, and
+        # queries are as fast without it. The full text comes in hundreds of small transactions,
+        # each of which merges: merging 8 segments at a time rather than 4 halves that work and
+        # keeps the longest chunk under 50 ms; `_merge_step` tidies up after the last chunk.
+        self._database.executescript(
+            """
+            INSERT INTO metadata (metadata, rank) VALUES ('automerge', 0);
+            INSERT INTO paper_text (paper_text, rank) VALUES ('automerge', 8);
+            """
         )
-        self._database.execute(
-            "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, paper_text, col)"
-        )
+        with self._transaction():
+            self._database.executemany(
+                "INSERT INTO metadata (rowid, meta) VALUES (?, ?)",
+                (
+                    (position, self._metadata(document))
+                    for position, document in enumerate(self._documents)
+                ),
+            )
         self._metadata_terms = [
             row[0]
-            for row in self._database.execute(
-                "SELECT term FROM temp.vocabulary WHERE col = 'meta' ORDER BY term"
-            )
+            for row in self._database.execute("SELECT term FROM temp.vocabulary ORDER BY term")
         ]
-        self._database.commit()
 
-    def _rows(self) -> Iterator[tuple[int, str, str]]:
-        for position, document in enumerate(self._documents):
-            metadata = " ".join(
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # One transaction per bulk insert: in autocommit every row would be its own.
+        self._database.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._database.execute("ROLLBACK")
+            raise
+        self._database.execute("COMMIT")
+
+    @staticmethod
+    def _metadata(document: SearchDocument) -> str:
+        return _plain_letters(
+            " ".join(
                 (document.title, document.authors, document.tags, document.venue, document.note)
             )
-            yield position, _plain_letters(metadata), _plain_letters(document.abstract)
+        )
+
+    @property
+    def abstracts_indexed(self) -> bool:
+        """Whether every abstract is in the index, so abstract words find papers."""
+        return self._full_text_rows == len(self._documents)
+
+    def index_abstracts(self, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Index the abstracts step by step; False if `should_stop()` turned true first.
+
+        Queries from other threads wait for one step at most. Abstract words find papers once
+        every abstract is in; called again after stopping, it goes on where it stopped.
+        """
+        while not self._merged:
+            if should_stop is not None and should_stop():
+                return False
+            with self._lock:
+                if self.abstracts_indexed:
+                    self._merged = self._merge_step()
+                else:
+                    self._add_chunk()
+        return True
+
+    def _add_chunk(self) -> None:
+        """Put the next chunk of documents, metadata and abstract, in the full-text table."""
+        start = self._full_text_rows
+        end = self._chunk_end(start)
+        with self._transaction():
+            self._database.executemany(
+                "INSERT INTO paper_text (rowid, meta, abstract) VALUES (?, ?, ?)",
+                (
+                    (position, self._metadata(document), _plain_letters(document.abstract))
+                    for position, document in enumerate(self._documents[start:end], start)
+                ),
+            )
+        self._full_text_rows = end
+        if self.abstracts_indexed:
+            # Queries use the full text from now on; the metadata table would only take memory.
+            self._database.execute("DROP TABLE temp.vocabulary")
+            self._database.execute("DROP TABLE metadata")
+
+    def _merge_step(self) -> bool:
+        """Merge some of the full text's segments; True once none are left to merge."""
+        # Hundreds of chunks leave many small segments, and queries read each one: merged,
+        # long queries run a tenth faster.
+        changes = self._database.total_changes
+        self._database.execute(
+            "INSERT INTO paper_text (paper_text, rank) VALUES ('merge', ?)", (_MERGE_PAGES,)
+        )
+        # FTS5 changes fewer than two rows when there was nothing left to merge.
+        return self._database.total_changes - changes < 2
+
+    def _chunk_end(self, start: int) -> int:
+        """Where the chunk of documents from `start` ends: about `_CHUNK_CHARACTERS` of text."""
+        characters = 0
+        end = start
+        while end < len(self._documents) and characters < _CHUNK_CHARACTERS:
+            # A paper's metadata is some 200 characters beside its abstract.
+            characters += len(self._documents[end].abstract) + 200
+            end += 1
+        return end
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -280,7 +384,7 @@ class SearchIndex:
     ) -> list[tuple[int, int]]:
         """Papers that may match, each once, with how they matched; likely best first."""
         required = [word for word in query_words if word.required]
-        everywhere = self._matching(" AND ".join(word.fts_group() for word in required))
+        everywhere = self._matching(required)
         close_titles: list[int] = []
         if len(query_words) > 1 and len(processed_query) >= 10:
             # A mistyped whole title may break every word yet still read as the title.
@@ -308,22 +412,15 @@ class SearchIndex:
             if len(everywhere) < 5 and len(required) >= 3:
                 # A half-remembered title often has one word wrong: allow any one to be missing.
                 for left_out in range(len(required)):
-                    expression = " AND ".join(
-                        word.fts_group() for index, word in enumerate(required) if index != left_out
-                    )
-                    for position in self._matching(expression):
+                    others = [word for index, word in enumerate(required) if index != left_out]
+                    for position in self._matching(others):
                         if position not in seen:
                             seen.add(position)
                             candidates.append((position, _PARTIAL))
             return candidates
         # Too many to score in full: those with every word in their metadata first, each kind
         # ordered by how close its title is to the query.
-        metadata_groups = [word.fts_metadata_group() for word in required]
-        in_metadata: list[int] = []
-        if all(group is not None for group in metadata_groups):
-            in_metadata = self._matching(
-                " AND ".join(group for group in metadata_groups if group is not None)
-            )
+        in_metadata = self._matching(required, abstracts=False)
         in_metadata_set = set(in_metadata)
         elsewhere = [position for position in everywhere if position not in in_metadata_set]
         room = _RESCORED - len(candidates)
@@ -352,17 +449,30 @@ class SearchIndex:
 
     def _in_abstracts(self, word: str) -> bool:
         with self._lock:
+            if not self.abstracts_indexed:
+                return False
             row = self._database.execute(
-                "SELECT 1 FROM temp.vocabulary WHERE col = 'abstract' AND term = ?", (word,)
+                "SELECT 1 FROM paper_text WHERE paper_text MATCH ? LIMIT 1",
+                ("{abstract} : " + _fts_string(word),),
             ).fetchone()
         return row is not None
 
-    def _matching(self, expression: str) -> list[int]:
-        # One JSON array parsed in C costs half as much as a Python row per paper.
+    def _matching(self, words: list[_QueryWord], abstracts: bool = True) -> list[int]:
+        """Papers having each of `words` in their metadata or, if `abstracts`, in their abstract."""
         with self._lock:
+            if self.abstracts_indexed and abstracts:
+                table = "paper_text"
+                expressions = [word.full_text_expression() for word in words]
+            else:
+                table = "paper_text" if self.abstracts_indexed else "metadata"
+                metadata_expressions = [word.metadata_expression() for word in words]
+                if None in metadata_expressions:
+                    return []
+                expressions = [f"{{meta}} : {expression}" for expression in metadata_expressions]
+            # One JSON array parsed in C costs half as much as a Python row per paper.
             (found,) = self._database.execute(
-                "SELECT json_group_array(rowid) FROM paper_text WHERE paper_text MATCH ?",
-                (expression,),
+                f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?",
+                (" AND ".join(expressions),),
             ).fetchone()
         positions: list[int] = json.loads(found)
         return positions
