@@ -200,3 +200,12 @@ def test_a_file_of_string_macros_alone_is_no_error_and_serves_the_others(library
     assert not report.failed
     assert report.files[0].notes == ["1 @string definition(s), no entries"]
     assert library.papers()[0].venue == "Advances in Neural Information Processing Systems"
+
+
+def test_authors_display_as_people_write_names() -> None:
+    from readlist.models import display_name
+
+    assert display_name("Vaswani, Ashish") == "Ashish Vaswani"
+    assert display_name("King, Jr., Martin Luther") == "Martin Luther King Jr."
+    assert display_name("Ashish Vaswani") == "Ashish Vaswani"
+    assert display_name("{Google DeepMind}") == "{Google DeepMind}"

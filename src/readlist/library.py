@@ -296,6 +296,8 @@ class Library:
             from readlist.search import SearchIndex
 
             index = SearchIndex(self.search_documents())
+            # A one-off search looks in the abstracts too, so it needs both indexing phases.
+            index.index_abstracts()
             kept = set(ordered)
             return [hit.paper_id for hit in index.rank(paper_filter.search) if hit.paper_id in kept]
         return ordered

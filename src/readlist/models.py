@@ -157,6 +157,17 @@ def normalise_title(title: str) -> str:
     return _NOT_WORD.sub(" ", without_marks).strip()
 
 
+def display_name(name: str) -> str:
+    """An author as people write the name: BibTeX's `Vaswani, Ashish` -> `Ashish Vaswani`,
+    `King, Jr., Martin` -> `Martin King Jr.`; other forms unchanged."""
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and all(parts):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return name
+
+
 _KEY_STOPWORDS = frozenset(
     "a an the of on in for to and with from by at via is are towards toward how what why when "
     "do does can we our its into using".split()

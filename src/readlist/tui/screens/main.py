@@ -126,7 +126,9 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield SearchBox(placeholder="/ to search titles, authors, tags, venues, notes", id="search")
+        yield SearchBox(
+            placeholder="/ to search titles, authors, tags, venues, notes, abstracts", id="search"
+        )
         with Container(id="panes"):
             yield PaperList(self._library, id="papers")
             yield PaperDetail(id="detail")
@@ -193,8 +195,14 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _build_index(self) -> None:
+        worker = get_current_worker()
         search = SearchIndex(self._library.search_documents())
-        if not get_current_worker().is_cancelled:
+        if worker.is_cancelled:
+            return
+        self.post_message(self.IndexReady(search))
+        # Abstracts take seconds more at 100,000 papers; titles, authors, tags, venues and notes
+        # are searchable meanwhile, and the search runs again once abstracts count too.
+        if search.index_abstracts(should_stop=lambda: worker.is_cancelled):
             self.post_message(self.IndexReady(search))
 
     @on(IndexReady)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from readlist.models import Paper, Status
+from readlist.models import Paper, Status, display_name
 from readlist.tui.bindings import bindings
 from readlist.tui.keys import DETAIL_KEYS
 from readlist.tui.links import paper_link
@@ -20,7 +20,7 @@ def describe(paper: Paper) -> Text:
     text.append(one_line(paper.title), "bold")
     text.append("\n")
     if paper.authors:
-        text.append(one_line(", ".join(paper.authors)), "italic")
+        text.append(one_line(", ".join(map(display_name, paper.authors))), "italic")
         text.append("\n")
     where = [
         one_line(part) for part in (paper.venue, str(paper.year) if paper.year else None) if part

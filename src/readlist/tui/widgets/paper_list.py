@@ -28,7 +28,7 @@ from readlist.tui.text import one_line
 _CACHED_PAPERS = 2_000
 """Papers kept in memory: a few screens around the cursor, whatever the library's size."""
 _DATE_WIDTH = 10
-_TAGS_WIDTH = 24
+_TAGS_WIDTH = 18
 _NARROW = 70
 """Below this many columns the tags column is left out, so titles stay readable."""
 
