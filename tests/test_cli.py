@@ -231,3 +231,32 @@ def test_list_json_with_a_search_is_best_match_first(filled: Path) -> None:
     )
     assert result.exit_code == 0
     assert [paper["title"] for paper in json.loads(result.stdout)] == ["Attention Is All You Need"]
+
+
+def test_an_import_killed_midway_leaves_the_library_as_before(filled: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    page = tmp_path / "big-listing.txt"
+    records = (
+        f"Paper Number {n} on Sparse Routing\n\nWe study sparse routing in model {n}. "
+        + "More words. " * 60
+        for n in range(40_000)
+    )
+    page.write_text("Mar 14\n\n" + "\n\n".join(records) + "\n")
+    before = _dump(filled)
+    wal = filled.with_name(filled.name + "-wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    child = subprocess.Popen(
+        [sys.executable, "-m", "readlist", "--db", str(filled), "import", str(page)]
+    )
+    deadline = time.monotonic() + 60
+    # Kill it once it is writing: the write-ahead log grows while the transaction is open.
+    while child.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > wal_size + 1_000_000:
+            child.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "the import finished before it could be killed"
+    assert _dump(filled) == before
