@@ -69,7 +69,8 @@ class PaperDetail(VerticalScroll, can_focus=True):
     def show(self, paper: Paper | None) -> None:
         """Show `paper`, or a hint when nothing is selected."""
         body = self.query_one("#detail-text", Static)
-        body.update(describe(paper) if paper else Text("No paper selected.", "dim"))
+        hint = "No paper here. Press i to import a file or what is on the clipboard (a listing page, BibTeX or arXiv ids), or f to change the filter."
+        body.update(describe(paper) if paper else Text(hint, "dim"))
         self.scroll_home(animate=False)
 
     def action_back(self) -> None:
