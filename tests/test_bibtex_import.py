@@ -357,6 +357,62 @@ def test_field_given_twice_keeps_the_first_value() -> None:
     assert result.notes == ["entry k: field title given twice; the first value was kept"]
 
 
+_CHUNK_TRAPS = """@string{dup = "First"}
+@article{open1,
+  title = {Never closed,
+  year = 2020
+@article{after_open, title = {After}, journal = later, year = 2001}
+@string{dup = "Second"}
+@string{later = dup # " x"}
+@article(paren1, title = "Paren {Block} (x)", year = 1999)
+@misc{nocomma title = {X}}
+@article key_without_brace,
+  title = {Lost}
+@preamble{"\\newcommand{\\noop}[1]{}"}
+@article{twice, title = {A}, title = {B}, year = 2000}
+@article{twice, title = {Other}, year = 2000}
+@article{child, crossref = {parent}, title = {Child}}
+@article{parent, title = {Parent Proceedings}, year = 2010}
+@article{badvalue, title = {T} junk, year = 2000}
+@article{eofopen, title = {x}
+"""
+"""Blocks whose reading depends on their neighbours: a chunk boundary may fall between any two."""
+
+
+@pytest.mark.parametrize("chunk_characters", [1, 97, 4096])
+def test_reading_in_chunks_gives_what_reading_whole_gives(
+    monkeypatch: pytest.MonkeyPatch, chunk_characters: int
+) -> None:
+    texts = [decode(path.read_bytes(), path.name) for path in sorted(FIXTURES.glob("*.bib"))]
+    texts.append(_CHUNK_TRAPS)
+    texts.append("\n\n".join(texts))
+    whole = [IMPORTER.parse(text, ImportContext()) for text in texts]
+
+    monkeypatch.setattr("readlist.formats.bibtex._CHUNK_CHARACTERS", chunk_characters)
+    chunked = [IMPORTER.parse(text, ImportContext()) for text in texts]
+
+    assert chunked == whole
+    traps = whole[-2]
+    assert [draft.key for draft in traps.drafts] == [
+        "after_open",
+        "paren1",
+        "twice",
+        "twicea",
+        "child",
+        "parent",
+    ]
+    assert [problem.where for problem in traps.problems] == [
+        "entry open1",
+        "entry dup",
+        "entry nocomma",
+        "line 10",
+        "entry badvalue",
+        "entry eofopen",
+    ]
+    assert "line 2" in traps.problems[0].reason
+    assert "file ends" in traps.problems[-1].reason
+
+
 def test_real_listing_pages_are_not_taken_for_bibtex() -> None:
     for seed in sorted(SEEDS.glob("*.txt")):
         assert not looks_like_bibtex(seed.read_text(encoding="utf-8")), seed.name

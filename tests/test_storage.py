@@ -10,7 +10,7 @@ import pytest
 from readlist.errors import LibraryError
 from readlist.library import Library
 from readlist.models import Status
-from readlist.storage import SCHEMA_VERSION, backup_path
+from readlist.storage import PAGE_SIZE, SCHEMA_VERSION, backup_path
 
 V1_SCRIPT = Path(__file__).parent / "fixtures" / "library_v1.sql"
 
@@ -19,6 +19,7 @@ def test_new_library_is_wal_with_foreign_keys_and_current_schema(library_path: P
     Library(library_path).close()
     connection = sqlite3.connect(library_path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     indexes = {
         row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='index'")

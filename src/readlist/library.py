@@ -140,6 +140,8 @@ _PAPER_COLUMNS = (
     "citation_key, entry_type, fields, status, read_at, added, listed, source, needs_metadata, "
     "import_id, note"
 )
+_PAPER_MARKS = ",".join("?" * len(_PAPER_COLUMNS.split(",")))
+"""One `?` per column of `_PAPER_COLUMNS`."""
 _SELECT_PAPER = (
     f"SELECT p.id, {', '.join('p.' + c.strip() for c in _PAPER_COLUMNS.split(','))}, "
     "(SELECT group_concat(tag, char(31)) FROM paper_tag WHERE paper_id = p.id) FROM paper p"
@@ -187,7 +189,8 @@ def _read_text(source: ImportSource, format_name: str | None) -> tuple[FileRepor
     report = FileReport(source.name)
     try:
         text = decode(source.data, source.name)
-        if not text.strip():
+        # Not `text.strip()`, which copies a whole 100 MB file to learn it is not blank.
+        if not text or text.isspace():
             raise UnreadableInput(f"{source.name}: empty, nothing to import")
         report.format = format_name or detect_format(text)
     except ReadlistError as error:
@@ -532,12 +535,15 @@ class Library:
                     macros_defined[report.source] = len(macros)
                     context.bibtex_macros.update(macros)
         parsed: list[tuple[FileReport, ParseResult | None]] = []
-        for report, text in texts:
+        for position, (report, text) in enumerate(texts):
+            # Each text goes once parsed: the drafts are all the writing needs.
+            texts[position] = (report, None)
             parse_result = (
                 None
                 if text is None
                 else _parse_text(report, text, context, macros_defined.get(report.source, 0))
             )
+            del text
             if parse_result is not None:
                 self._fill_from_arxiv(parse_result.drafts, report)
             parsed.append((report, parse_result))
@@ -665,7 +671,9 @@ class Library:
                 report.merged += 1
             else:
                 report.unchanged += 1
-        insert_rows = [
+        # Rows are made as SQLite takes them: a list of them all would hold every abstract and
+        # BibTeX field a second time.
+        insert_rows = (
             _insert_row(
                 draft,
                 title_norm or "",
@@ -675,16 +683,15 @@ class Library:
                 batch_id,
             )
             for draft, title_norm in new_drafts
-        ]
+        )
         first_id = None
-        if insert_rows:
-            marks = ",".join("?" * len(insert_rows[0]))
+        if new_drafts:
             connection.executemany(
-                f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES ({marks})", insert_rows
+                f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES ({_PAPER_MARKS})", insert_rows
             )
             last = connection.execute("SELECT max(id) FROM paper").fetchone()[0]
-            first_id = int(last) - len(insert_rows) + 1
-        new_ids = list(range(first_id, first_id + len(insert_rows))) if first_id else []
+            first_id = int(last) - len(new_drafts) + 1
+        new_ids = list(range(first_id, first_id + len(new_drafts))) if first_id else []
         for (draft, title_norm), paper_id in zip(new_drafts, new_ids, strict=True):
             index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
         report.new += len(new_ids)
@@ -816,24 +823,23 @@ class _DedupIndex:
         *,
         replace: bool = False,
     ) -> None:
-        for mapping, name in (
-            (self.by_arxiv, arxiv_id),
-            (self.by_doi, doi),
-            (self.by_title, title_norm),
-        ):
-            if name and (replace or name not in mapping):
-                mapping[name] = paper
+        # Written out, not looped over (mapping, name) pairs: this runs twice per imported paper.
+        if arxiv_id and (replace or arxiv_id not in self.by_arxiv):
+            self.by_arxiv[arxiv_id] = paper
+        if doi and (replace or doi not in self.by_doi):
+            self.by_doi[doi] = paper
+        if title_norm and (replace or title_norm not in self.by_title):
+            self.by_title[title_norm] = paper
 
     def find(
         self, arxiv_id: str | None, doi: str | None, title_norm: str | None
     ) -> int | Draft | None:
-        for mapping, name in (
-            (self.by_arxiv, arxiv_id),
-            (self.by_doi, doi),
-            (self.by_title, title_norm),
-        ):
-            if name and name in mapping:
-                return mapping[name]
+        if arxiv_id and arxiv_id in self.by_arxiv:
+            return self.by_arxiv[arxiv_id]
+        if doi and doi in self.by_doi:
+            return self.by_doi[doi]
+        if title_norm and title_norm in self.by_title:
+            return self.by_title[title_norm]
         return None
 
 

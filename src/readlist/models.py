@@ -226,13 +226,16 @@ class CitationKeys:
 
     def claim(self, wanted: str) -> str:
         """`wanted` if free, else `wanted` plus the first free suffix; either way now taken."""
+        stem = wanted.lower()
+        count = self._next_suffix.get(stem, 0)
         candidate = wanted
-        count = self._next_suffix.get(wanted.lower(), 0)
-        while candidate.lower() in self._taken:
+        folded = stem
+        while folded in self._taken:
             candidate = wanted + _suffix(count)
+            folded = candidate.lower()
             count += 1
-        self._next_suffix[wanted.lower()] = count
-        self._taken.add(candidate.lower())
+        self._next_suffix[stem] = count
+        self._taken.add(folded)
         return candidate
 
 

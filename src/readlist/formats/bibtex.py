@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.exceptions import BlockAbortedException
@@ -113,15 +114,15 @@ def collect_macros(text: str) -> dict[str, str]:
         known = {**MONTH_MACROS, **macros}
         for block in parse_string(block_text, parse_stack=[]).blocks:
             string = _string_of(block)
-            if string is not None and _define(string, known):
+            if string is not None and _define(string.key, string.value, known):
                 macros[string.key.strip().lower()] = known[string.key.strip().lower()]
     return macros
 
 
-def _define(string: String, macros: dict[str, str]) -> bool:
+def _define(name: str, value: str, macros: dict[str, str]) -> bool:
     """Add an @string definition to `macros`; False when its value is malformed."""
     try:
-        macros[string.key.strip().lower()] = _resolve(string.value, macros, set())
+        macros[name.strip().lower()] = _resolve(value, macros, set())
     except _MalformedValue:
         return False
     return True
@@ -262,33 +263,29 @@ class BibtexImporter:
         """Every entry of `text` as a draft; broken entries become problems, the rest imports."""
         result = ParseResult()
         text = _without_commented_blocks(text.lstrip("\ufeff").replace("\r\n", "\n"))
-        library = parse_string(text, parse_stack=[])
+        items = _read_blocks(text)
         macros = {**MONTH_MACROS, **context.bibtex_macros}
-        for block in library.blocks:
-            string = _string_of(block)
-            if string is not None and not _define(string, macros):
+        # Every @string first, wherever it stands: entries see the file's final definitions.
+        for item in items:
+            if isinstance(item, _StringDefinition) and not _define(item.key, item.value, macros):
                 result.problems.append(
-                    Problem(f"line {_line(string)}", f"@string {string.key} is malformed; skipped")
+                    Problem(f"line {item.line}", f"@string {item.key} is malformed; skipped")
                 )
         undefined: dict[str, int] = {}
         records: list[_Record] = []
-        for block in library.blocks:
-            entry = _entry_of(block)
-            if entry is not None:
-                record = _record(entry, macros, undefined, result)
+        for position, item in enumerate(items):
+            if isinstance(item, _RawEntry):
+                record = _record(item, macros, undefined, result)
                 if isinstance(record, Problem):
                     result.problems.append(record)
                 else:
                     records.append(record)
-            elif isinstance(block, ParsingFailedBlock):
-                result.problems.append(_problem(block))
-            elif isinstance(block, ImplicitComment):
-                result.problems.extend(_entries_without_brace(block))
-            elif isinstance(block, Preamble):
-                result.notes.append(
-                    f"@preamble at line {_line(block)} not kept; "
-                    "put its definitions in your document if entries use them"
-                )
+                items[position] = None  # the raw values are no longer needed
+            elif isinstance(item, Problem):
+                result.problems.append(item)
+            elif isinstance(item, str):
+                result.notes.append(item)
+        del items
         for name, count in undefined.items():
             result.notes.append(
                 f"@string {name} is not defined (used {count} time(s)); kept as the word {name}"
@@ -302,6 +299,109 @@ class BibtexImporter:
             else:
                 result.drafts.append(draft_or_problem)
         return result
+
+
+class _StringDefinition(NamedTuple):
+    """An @string block as read: name and raw value, before macros are resolved."""
+
+    key: str
+    value: str
+    line: int
+    """1-based line of `@`."""
+
+
+class _RawEntry(NamedTuple):
+    """An entry as read, without bibtexparser's objects: its fields raw, before macros."""
+
+    key: str
+    entry_type: str
+    line: int
+    """1-based line of `@`."""
+    fields: list[tuple[str, str, int]]
+    """(name as written, raw value, 1-based line of its `=`) in order."""
+
+
+_Item = _StringDefinition | _RawEntry | Problem | str | None
+"""One block of a file as `_read_blocks` keeps it; a `str` is a note."""
+
+_CHUNK_CHARACTERS = 1 << 20
+"""About how much text bibtexparser reads at once (see `_read_blocks`)."""
+_CHUNK_BOUNDARY = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+"""A line that opens a block: bibtexparser ends any block still open at such a line and starts
+a new one there, so the text can be cut before it without changing what is read."""
+_CHUNK_END = "@comment{}"
+"""Put where the next chunk's block starts, so a block left open ends as it would in the whole
+text ("Unexpected block start"), not at the end of the chunk; an empty comment is not kept."""
+
+
+def _read_blocks(text: str) -> list[_Item]:
+    """The blocks of `text` as bibtexparser reads the whole text, in order, in a compact form.
+
+    bibtexparser reads a chunk of about a megabyte at a time, and each chunk's blocks are turned
+    into plain tuples at once: its objects for a 186 MB file take over a gigabyte, and the cyclic
+    garbage collector walks them again and again while they live. Line numbers are counted from
+    the start of the whole text, and an @string redefined in a later chunk is reported as
+    bibtexparser reports it within one.
+    """
+    items: list[_Item] = []
+    strings: dict[str, String] = {}
+    start = 0
+    line_offset = 0
+    while start < len(text):
+        boundary = None
+        if start + _CHUNK_CHARACTERS < len(text):
+            boundary = _CHUNK_BOUNDARY.search(text, start + _CHUNK_CHARACTERS)
+        if boundary is None:
+            end = len(text)
+            chunk = text[start:] if start else text
+        else:
+            end = boundary.end()
+            chunk = text[start:end] + _CHUNK_END
+        for block in parse_string(chunk, parse_stack=[]).blocks:
+            _add_item(items, block, line_offset, strings)
+        del chunk
+        line_offset += text.count("\n", start, end)
+        start = end
+    return items
+
+
+def _add_item(items: list[_Item], block: object, offset: int, strings: dict[str, String]) -> None:
+    """Append what the parse needs of one block; `offset` is the chunk's first line in the text."""
+    string = _string_of(block)
+    if string is not None:
+        if isinstance(block, String):
+            previous = strings.get(block.key)
+            if previous is None:
+                strings[block.key] = block
+            else:
+                # Redefined in an earlier chunk: what bibtexparser makes of it in one text.
+                block = DuplicateBlockKeyBlock(
+                    key=block.key,
+                    previous_block=previous,
+                    duplicate_block=block,
+                    start_line=block.start_line,
+                    raw=block.raw,
+                )
+        items.append(_StringDefinition(string.key, string.value, _line(string) + offset))
+        if isinstance(block, ParsingFailedBlock):
+            items.append(_problem(block, offset))
+        return
+    entry = _entry_of(block)
+    if entry is not None:
+        fields = [
+            (entry_field.key, entry_field.value, entry_field.start_line + 1 + offset)
+            for entry_field in entry.fields
+        ]
+        items.append(_RawEntry(entry.key, entry.entry_type, _line(entry) + offset, fields))
+    elif isinstance(block, ParsingFailedBlock):
+        items.append(_problem(block, offset))
+    elif isinstance(block, ImplicitComment):
+        items.extend(_entries_without_brace(block, offset))
+    elif isinstance(block, Preamble):
+        items.append(
+            f"@preamble at line {_line(block) + offset} not kept; "
+            "put its definitions in your document if entries use them"
+        )
 
 
 def _without_commented_blocks(text: str) -> str:
@@ -343,31 +443,45 @@ def _line(block: object) -> int:
 
 
 def _record(
-    entry: Entry, macros: dict[str, str], undefined: dict[str, int], result: ParseResult
+    entry: _RawEntry, macros: dict[str, str], undefined: dict[str, int], result: ParseResult
 ) -> _Record | Problem:
     """An entry's fields resolved, names lower case; a field given twice keeps its first value,
     as bibtex does."""
-    record = _Record(entry.key.strip(), entry.entry_type.strip().lower(), {}, _line(entry))
-    for entry_field in entry.fields:
-        name = entry_field.key.strip().lower()
-        missing: set[str] = set()
-        try:
-            value = _resolve(entry_field.value, macros, missing).strip()
-        except _MalformedValue as error:
-            return Problem(
-                record.where,
-                f"unexpected {error.args[0]!r} after field {name} (a missing comma?) "
-                f"(line {entry_field.start_line + 1})",
-            )
-        for macro in missing:
-            undefined[macro] = undefined.get(macro, 0) + 1
-        if name in record.fields:
+    record = _Record(entry.key.strip(), entry.entry_type.strip().lower(), {}, entry.line)
+    fields = record.fields
+    for raw_name, raw_value, line in entry.fields:
+        name = raw_name.strip().lower()
+        # Most values are one braced or quoted string: no macro, no `#`, nothing to resolve.
+        value = raw_value.strip()
+        if (
+            value[:1] in _OPENING_DELIMITERS
+            and value[-1] == _OPENING_DELIMITERS[value[0]]
+            and "#" not in value
+            and "=" not in value
+        ):
+            value = value[1:-1].strip()
+        else:
+            missing: set[str] = set()
+            try:
+                value = _resolve(value, macros, missing).strip()
+            except _MalformedValue as error:
+                return Problem(
+                    record.where,
+                    f"unexpected {error.args[0]!r} after field {name} (a missing comma?) "
+                    f"(line {line})",
+                )
+            for macro in missing:
+                undefined[macro] = undefined.get(macro, 0) + 1
+        if name in fields:
             result.notes.append(
                 f"{record.where}: field {name} given twice; the first value was kept"
             )
             continue
-        record.fields[name] = value
+        fields[name] = value
     return record
+
+
+_OPENING_DELIMITERS = {"{": "}", '"': '"'}
 
 
 _ABORT_REASONS = (
@@ -380,23 +494,24 @@ _ABORT_REASONS = (
 )
 
 
-def _problem(block: ParsingFailedBlock) -> Problem:
-    """Why bibtexparser could not read a block, in words a user can act on."""
+def _problem(block: ParsingFailedBlock, offset: int = 0) -> Problem:
+    """Why bibtexparser could not read a block, in words a user can act on; `offset` is the
+    number of lines before the text bibtexparser read."""
     error = block.error
     detail = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
     reason = next(
         (words for marker, words in _ABORT_REASONS if marker in detail), detail.replace("`", "'")
     )
-    line = _line(block)
+    line = _line(block) + offset
     key = _KEY_OF_RAW_ENTRY.match((block.raw or "").lstrip())
     if key:
         return Problem(f"entry {key.group(1)}", f"{reason} (line {line})")
     return Problem(f"line {line}", f"{reason}")
 
 
-def _entries_without_brace(comment: ImplicitComment) -> Iterator[Problem]:
+def _entries_without_brace(comment: ImplicitComment, offset: int = 0) -> Iterator[Problem]:
     """Problems for `@article key,` lines bibtexparser silently took for comment text."""
-    first_line = _line(comment)
+    first_line = _line(comment) + offset
     text = comment.comment
     for match in _BLOCK_WITHOUT_BRACE.finditer(text):
         line = first_line + text.count("\n", 0, match.start())
@@ -483,7 +598,8 @@ def _draft(record: _Record) -> Draft | Problem:
         code_url=_link_text(fields.get("code") or fields.get("github") or "") or None,
         key=record.key or None,
         entry_type=record.entry_type,
-        fields=dict(fields),
+        # The record is done with: its dict becomes the draft's, uncopied.
+        fields=fields,
         line=record.line,
     )
 
