@@ -404,11 +404,8 @@ _ARXIV_BLOCK_ANYWHERE = re.compile(
 
 # ---- pages: Hugging Face, Markdown, accepted lists, plain titles --------------------------
 
-_CHROME = frozenset(
-    line.casefold()
-    for line in (
-        "new",
-        "hugging face",
+_HF_CHROME = frozenset(
+    (
         "subscribe",
         "get trending papers in your email inbox!",
         "get trending papers in your email inbox once a day!",
@@ -416,6 +413,14 @@ _CHROME = frozenset(
         "by ak and the research community",
         "daily papers",
         "trending papers",
+        "submitted by",
+    )
+)
+"""Chrome only a Hugging Face Papers page has: its papers come with abstracts or card lines."""
+_CHROME = _HF_CHROME | frozenset(
+    (
+        "new",
+        "hugging face",
         "papers",
         "home",
         "models",
@@ -443,7 +448,6 @@ _CHROME = frozenset(
         "load more",
         "show more",
         "see all",
-        "submitted by",
         "view arxiv page",
         "view pdf",
         "arxiv page",
@@ -455,20 +459,7 @@ _CHROME = frozenset(
         "|",
     )
 )
-"""Lines of Hugging Face page chrome: header, menus, card buttons."""
-_HF_CHROME = frozenset(
-    (
-        "subscribe",
-        "get trending papers in your email inbox!",
-        "get trending papers in your email inbox once a day!",
-        "byak and the research community",
-        "by ak and the research community",
-        "daily papers",
-        "trending papers",
-        "submitted by",
-    )
-)
-"""Chrome only a Hugging Face Papers page has: its papers come with abstracts or card lines."""
+"""Lines of page chrome: header, menus, card buttons (lower case)."""
 _GLUED_CHROME = (
     "Get trending papers in your email inbox once a day!",
     "Get trending papers in your email inbox!",
