@@ -260,3 +260,19 @@ def test_an_import_killed_midway_leaves_the_library_as_before(filled: Path, tmp_
     child.wait()
     assert child.returncode == -signal.SIGKILL, "the import finished before it could be killed"
     assert _dump(filled) == before
+
+
+def test_output_cut_short_by_head_ends_quietly(library_path: Path) -> None:
+    with Library(library_path) as library:
+        drafts = [Draft(f"Paper {n}", abstract="Long abstract. " * 80) for n in range(2_000)]
+        library.add_drafts([(FileReport("many"), drafts)])
+    # Megabytes of output: far more than the pipe holds when `head` leaves.
+    for command in ("list --json", "export", "list"):
+        result = subprocess.run(
+            f"'{sys.executable}' -m readlist --db '{library_path}' {command} | head -c 1",
+            shell=True,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stderr == "", command

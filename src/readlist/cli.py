@@ -7,10 +7,11 @@ Heavy modules (the app, importers, exporters) load inside the commands that need
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -200,8 +201,12 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export papers as BibTeX for LaTeX."""
-    with _open_library(db) as library:
-        chunks = library.bibtex_chunks(_filter(tag, status, search))
+    # closing(): the stream's read transaction ends before the library closes, even when the
+    # reader of stdout goes away mid-way (`readlist export | head`).
+    with (
+        _open_library(db) as library,
+        closing(library.bibtex_chunks(_filter(tag, status, search))) as chunks,
+    ):
         if output is None:
             sys.stdout.writelines(chunks)
             return
@@ -225,9 +230,11 @@ def list_command(
     paper_filter = _filter(tag, status, search)
     with _open_library(db) as library:
         if as_json:
-            _write_json(library.iter_json(paper_filter, sort))
+            with closing(library.iter_json(paper_filter, sort)) as objects:
+                _write_json(objects)
         else:
-            _write_table(library.iter_papers(paper_filter, sort))
+            with closing(library.iter_papers(paper_filter, sort)) as papers:
+                _write_table(papers)
 
 
 def _write_json(objects: Iterable[str]) -> None:
@@ -323,6 +330,10 @@ def main() -> None:
     except ReadlistError as error:
         _error(error.message)
         sys.exit(1)
+    except BrokenPipeError:
+        # The reader of our output left (`readlist list | head`): stop quietly, as `cat` does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except KeyboardInterrupt:
         _error("interrupted; changes already written are kept")
         sys.exit(130)

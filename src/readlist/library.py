@@ -6,7 +6,7 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -313,7 +313,7 @@ class Library:
 
     def iter_papers(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
-    ) -> Iterator[Paper]:
+    ) -> Generator[Paper, None, None]:
         """The papers the filter keeps, in order, read as they are consumed: a 100,000-paper
         export or `list --json` never holds them all in memory."""
         if paper_filter.search and paper_filter.search.strip():
@@ -328,7 +328,7 @@ class Library:
 
     def iter_json(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """Each paper the filter keeps as one JSON object (the `list --json` form), in order.
 
         SQLite builds the JSON itself: at 100,000 papers that is several times faster than
@@ -784,7 +784,7 @@ class Library:
 
     def bibtex_chunks(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """BibTeX for the papers the filter keeps, entry by entry (stream it to a file)."""
         from readlist.formats import exporter
 
@@ -795,7 +795,7 @@ class Library:
                     "SELECT citation_key FROM paper WHERE citation_key IS NOT NULL"
                 )
             ]
-        return exporter("bibtex").entries(self.iter_papers(paper_filter, sort), keys_in_use)
+        yield from exporter("bibtex").entries(self.iter_papers(paper_filter, sort), keys_in_use)
 
     def export_bibtex(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
