@@ -1,6 +1,6 @@
 """Formats: importers turn text into drafts, exporters turn papers into text.
 
-Each format is a small module behind one interface; `IMPORTERS` and `EXPORTERS` map names to them.
+Each format is a small module behind one interface; `importer(name)` and `exporter(name)` load them.
 Nothing here touches the database or prints: the library decides what to store and the CLI or the
 app what to show.
 """
