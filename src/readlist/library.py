@@ -474,10 +474,6 @@ class Library:
         if missing:
             raise PaperNotFound(f"no paper with id {', '.join(map(str, missing))}")
 
-    def can_undo(self) -> str | None:
-        """What `undo` would undo, or None."""
-        return self._undo[-1].description if self._undo else None
-
     def undo(self) -> str | None:
         """Undo the last change made through this library object; returns what was undone."""
         if not self._undo:
