@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from readlist.errors import ArxivUnavailable, ReadlistError
 from readlist.formats import ImportContext
+from readlist.formats import parse as parse_text
 from readlist.formats.arxiv import (
     ARXIV_API_ENV,
     ARXIV_DELAY_ENV,
-    IMPORTER,
     fetch_metadata,
     looks_like_id_list,
 )
@@ -54,7 +54,7 @@ def arxiv_offline(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def parse(text: str) -> tuple[list[str], list[str], list[str]]:
     """(canonical ids, "where: reason" problems, notes) the importer makes of `text`."""
-    result = IMPORTER.parse(text, ImportContext())
+    result = parse_text(text, "arxiv", ImportContext())
     ids = [draft.arxiv_id or "" for draft in result.drafts]
     problems = [f"{problem.where}: {problem.reason}" for problem in result.problems]
     return ids, problems, result.notes
@@ -112,7 +112,7 @@ def test_an_id_list_keeps_each_paper_once_in_first_seen_order() -> None:
         "https://arxiv.org/pdf/2402.00007v1.pdf;1706.03762\n"
     )
 
-    result = IMPORTER.parse(text, ImportContext())
+    result = parse_text(text, "arxiv", ImportContext())
 
     drafts = [(d.arxiv_id, d.line, d.title, d.url, d.needs_metadata) for d in result.drafts]
     assert drafts == [
@@ -198,7 +198,7 @@ _PIECES = st.sampled_from(
 
 @given(st.lists(_PIECES | st.text(max_size=5), max_size=20).map("".join))
 def test_any_text_reads_without_raising_into_distinct_canonical_ids(text: str) -> None:
-    result = IMPORTER.parse(text, ImportContext())
+    result = parse_text(text, "arxiv", ImportContext())
 
     ids = [draft.arxiv_id for draft in result.drafts]
     assert all(arxiv_id and canonical_arxiv_id(arxiv_id) == arxiv_id for arxiv_id in ids)

@@ -16,8 +16,8 @@ from conftest import REPO, SAMPLE_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.formats import ImportContext
-from readlist.formats.bibtex import EXPORTER, IMPORTER, collect_macros, protect_capitals
+from readlist.formats import ImportContext, parse
+from readlist.formats.bibtex import EXPORTER, collect_macros, protect_capitals
 from readlist.library import FileReport, ImportSource, Library
 from readlist.models import Draft, Paper, Status
 
@@ -136,7 +136,7 @@ def test_round_trip_keeps_every_entry_key_and_field(library: Library, name: str)
     papers = library.papers()
 
     exported = library.export_bibtex()
-    reparsed = IMPORTER.parse(exported, ImportContext())
+    reparsed = parse(exported, "bibtex", ImportContext())
 
     assert reparsed.problems == []
     by_key = {draft.key: draft for draft in reparsed.drafts}
@@ -194,7 +194,7 @@ def test_generated_entry_escapes_special_characters_and_keeps_text_literal(
     assert "[HOSPITAL] stays." in exported
     assert "  url = {https://example.org/a%20b%7Bc%7D}" in exported
     assert "  primaryClass = {cs.LG}" in exported
-    reparsed = {draft.title: draft for draft in IMPORTER.parse(exported, ImportContext()).drafts}
+    reparsed = {draft.title: draft for draft in parse(exported, "bibtex", ImportContext()).drafts}
     hostile = reparsed[HOSTILE_TITLE]
     assert hostile.authors == ["Jörg Müller", "Zoë O'Neil", "Barnes and Noble", "others"]
     assert hostile.abstract == "Uses {braces}, a back\\slash, ~tilde^ and #hash. [HOSPITAL] stays."
@@ -347,11 +347,11 @@ def test_round_trip_property_over_generated_entries(entries: list[dict[str, obje
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
         blocks.append(f"@{entry['entry_type']}{{key{number},\n{body}\n}}\n")
     source = "\n".join(blocks)
-    imported = IMPORTER.parse(source, ImportContext(bibtex_macros=collect_macros(source)))
+    imported = parse(source, "bibtex", ImportContext(bibtex_macros=collect_macros([source])))
     assert imported.problems == []
 
     exported = "".join(EXPORTER.entries([paper_from(d, n) for n, d in enumerate(imported.drafts)]))
-    reparsed = IMPORTER.parse(exported, ImportContext())
+    reparsed = parse(exported, "bibtex", ImportContext())
 
     assert parse_string(exported).failed_blocks == []
     assert reparsed.problems == []

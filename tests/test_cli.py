@@ -149,6 +149,26 @@ def test_bad_input_one_line_error_exit_1_library_untouched(
     assert _dump(filled) == before
 
 
+def test_a_bad_byte_deep_in_a_big_file_refuses_the_whole_file(filled: Path, tmp_path: Path) -> None:
+    # Papers are stored in batches as the file is read; the byte is met after several batches
+    # were written, and the whole file must still go.
+    entries = "".join(
+        f"@article{{paper{n},\n  title = {{Paper {n} on Sparse Routing}},\n  year = 2024,\n"
+        f"  abstract = {{{'More words. ' * 40}}}\n}}\n\n"
+        for n in range(12_000)
+    ).encode()
+    bad_at = len(entries) - 100
+    path = _write(tmp_path / "big.bib", entries[:bad_at] + b"\xe9" + entries[bad_at:])
+    before = _dump(filled)
+    result = readlist("--db", str(filled), "import", str(path))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"readlist: {path}: not valid UTF-8 at byte {bad_at}; "
+        "save it as UTF-8 or declare its encoding in a 'coding:' line\n"
+    )
+    assert _dump(filled) == before
+
+
 def test_unknown_format_is_refused_before_reading(filled: Path, tmp_path: Path) -> None:
     result = readlist("--db", str(filled), "import", "--format", "ris", str(tmp_path / "x"))
     assert result.returncode == 1

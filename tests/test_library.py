@@ -75,6 +75,22 @@ def test_same_paper_twice_in_one_source_is_stored_once(library: Library) -> None
     assert [paper.year for paper in library.papers()] == [2023]
 
 
+def test_undo_takes_back_a_paper_two_sources_of_one_import_share(library: Library) -> None:
+    report = library.add_drafts(
+        [
+            (FileReport("first.bib"), [Draft("Sparse Routing", ["Ada Lovelace"])]),
+            (
+                FileReport("second.bib"),
+                [Draft("Sparse Routing", year=2024), Draft("Dense Routing")],
+            ),
+        ]
+    )
+    assert [(file.new, file.merged) for file in report.files] == [(1, 0), (1, 1)]
+    assert library.counts().total == 2
+    library.undo()
+    assert library.counts().total == 0
+
+
 def test_keys_are_unique_readable_and_kept(library: Library) -> None:
     add(
         library,

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readlist.formats import ImportContext
-from readlist.formats.listing import IMPORTER, code_url_in, names_in, tex_to_text
+from readlist.formats import parse as parse_text
+from readlist.formats.listing import code_url_in, names_in, tex_to_text
 from readlist.library import ImportSource, Library
 from readlist.models import Draft, ParseResult, normalise_title
 
@@ -27,7 +28,7 @@ ABSTRACT_MIN = 300
 
 
 def parse(text: str, today: date = TODAY) -> ParseResult:
-    return IMPORTER.parse(text, ImportContext(today=today))
+    return parse_text(text, "listing", ImportContext(today=today))
 
 
 def parse_fixture(name: str) -> ParseResult:

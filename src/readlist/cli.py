@@ -159,19 +159,21 @@ def _run_import(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    # Transient and on stderr: the bar shows while a large import runs, then leaves only the summary.
+    # Transient and on stderr: the bar shows while a large import runs, then leaves only the
+    # summary; never when stderr is a file or pipe, where it would leave a blank line behind.
+    console = Console(stderr=True)
     with Progress(
         TextColumn("importing"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
-        disable=sum(len(source.data) for source in sources) < 2_000_000,
+        disable=not console.is_terminal or sum(source.size for source in sources) < 2_000_000,
     ) as progress:
         task = progress.add_task("import", total=None)
 
-        def advance(done: int, total: int) -> None:
+        def advance(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)
 
         return library.import_sources(sources, format_name=format_name, progress=advance)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-import sys
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from readlist import storage
 from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
-from readlist.formats import ImportContext, check_format_name, decode, detect_format, parse
+from readlist.formats import (
+    ImportContext,
+    check_format_name,
+    detect_format,
+    importer,
+)
+from readlist.formats import ImportSource as ImportSource  # callers import it with the library
 from readlist.models import (
     CitationKeys,
     Draft,
+    Findings,
     Paper,
-    ParseResult,
     Status,
     citation_key_stem,
     normalise_title,
@@ -60,30 +66,6 @@ class PaperFilter:
     """Only papers that import batch added."""
     paper_ids: tuple[int, ...] | None = None
     """Only these papers (the app's marked papers)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportSource:
-    """One thing to import: a file's bytes, standard input, or the clipboard's text."""
-
-    name: str
-    """How the user knows it: the path as given, "-" or "clipboard"."""
-    data: bytes
-
-    @classmethod
-    def from_path(cls, raw_path: str) -> ImportSource:
-        """Read a path given on the command line; "-" is standard input."""
-        if raw_path == "-":
-            return cls("-", sys.stdin.buffer.read())
-        path = Path(raw_path).expanduser()
-        if path.is_dir():
-            raise UnreadableInput(f"{raw_path}: is a folder; name the files in it")
-        try:
-            return cls(raw_path, path.read_bytes())
-        except FileNotFoundError:
-            raise UnreadableInput(f"{raw_path}: no such file") from None
-        except OSError as error:
-            raise UnreadableInput(f"{raw_path}: cannot read ({error.strerror})") from None
 
 
 @dataclass(slots=True)
@@ -132,8 +114,10 @@ class Counts:
 
 
 ArxivFetcher = Callable[[Sequence[str]], dict[str, Draft]]
-ProgressCallback = Callable[[int, int], None]
-"""Called with (records written, records in all) while an import runs."""
+ProgressCallback = Callable[[int, int | None], None]
+"""Called with (papers stored, papers in all or None while unknown) as an import runs."""
+_WRITE_BATCH = 2_000
+"""Papers read, then written, at a time: memory stays flat, and executemany is as fast."""
 
 _PAPER_COLUMNS = (
     "title, title_norm, authors, year, venue, abstract, arxiv_id, doi, url, code_url, "
@@ -184,39 +168,19 @@ class _UndoStep:
     delete_batch: int | None = None
 
 
-def _read_text(source: ImportSource, format_name: str | None) -> tuple[FileReport, str | None]:
-    """Decode a source and name its format; a refused source has its report's `error` set."""
+def _detect(source: ImportSource, format_name: str | None) -> FileReport:
+    """A source's report with its format named from its start, or `error` set when it is refused."""
     report = FileReport(source.name)
     try:
-        text = decode(source.data, source.name)
-        # Not `text.strip()`, which copies a whole 100 MB file to learn it is not blank.
-        if not text or text.isspace():
+        # The first piece with more than blanks: enough to know the format, and a whole file
+        # of blanks is found without reading it twice.
+        head = next((piece for piece in source.pieces() if not piece.isspace()), "")
+        if not head:
             raise UnreadableInput(f"{source.name}: empty, nothing to import")
-        report.format = format_name or detect_format(text)
+        report.format = format_name or detect_format(head)
     except ReadlistError as error:
         report.error = error.message
-        return report, None
-    return report, text
-
-
-def _parse_text(
-    report: FileReport, text: str, context: ImportContext, macros_defined: int
-) -> ParseResult | None:
-    """Parse a decoded source, recording skipped records; None when it held no paper at all.
-
-    A BibTeX file of only `@string` definitions is no error: the other files of the command use it.
-    """
-    assert report.format is not None
-    result = parse(text, report.format, context)
-    report.skipped.extend(f"{problem.where}: {problem.reason}" for problem in result.problems)
-    report.notes.extend(result.notes)
-    if not result.drafts and macros_defined and not result.problems:
-        report.notes.append(f"{macros_defined} @string definition(s), no entries")
-        return None
-    if not result.drafts:
-        report.error = f"{report.source}: {_nothing_found(report.format, result)}"
-        return None
-    return result
+    return report
 
 
 class Library:
@@ -517,72 +481,127 @@ class Library:
         progress: ProgressCallback | None = None,
         context: ImportContext | None = None,
     ) -> ImportReport:
-        """Import each source in its own transaction; a refused source leaves the library as it was."""
+        """Import each source in its own transaction; a refused source leaves the library as it was.
+
+        Sources are read as they are stored, a batch of papers at a time, so an import of any
+        size holds one batch in memory, not the file and all its papers.
+        """
         context = context or ImportContext()
         check_format_name(format_name)
-        texts = [_read_text(source, format_name) for source in sources]
-        macros_defined: dict[str, int] = {}
-        if any(report.format == "bibtex" for report, _ in texts):
+        reports = [_detect(source, format_name) for source in sources]
+        bibtex_sources = [
+            source
+            for source, report in zip(sources, reports, strict=True)
+            if report.format == "bibtex" and report.error is None
+        ]
+        if len(bibtex_sources) > 1:
             from readlist.formats.bibtex import collect_macros
 
-            for report, text in texts:
-                if report.format == "bibtex" and text:
-                    macros = collect_macros(text)
-                    macros_defined[report.source] = len(macros)
-                    context.bibtex_macros.update(macros)
-        parsed: list[tuple[FileReport, ParseResult | None]] = []
-        for position, (report, text) in enumerate(texts):
-            # Each text goes once parsed: the drafts are all the writing needs.
-            texts[position] = (report, None)
-            parse_result = (
-                None
-                if text is None
-                else _parse_text(report, text, context, macros_defined.get(report.source, 0))
-            )
-            del text
-            if parse_result is not None:
-                self._fill_from_arxiv(parse_result.drafts, report)
-            parsed.append((report, parse_result))
+            # A macro may be defined in one file of the command and used in another. (A file's
+            # own macros its importer reads first, so one file needs no pass of its own here.)
+            for source in bibtex_sources:
+                with suppress(UnreadableInput):  # reported when the file itself is read
+                    context.bibtex_macros.update(collect_macros(source.pieces()))
+        findings = [Findings() for _ in sources]
+        streams = [
+            (report, self._drafts_of(source, report, context, found))
+            for source, report, found in zip(sources, reports, findings, strict=True)
+        ]
+        import_report = self.add_drafts(streams, progress=progress)
+        for source, report, found in zip(sources, reports, findings, strict=True):
+            if report.error is not None:
+                continue
+            report.skipped[:0] = [
+                f"{problem.where}: {problem.reason}" for problem in found.problems
+            ]
+            report.notes[:0] = found.notes
+            if report.new or report.merged or report.unchanged:
+                continue
+            assert report.format is not None
+            macros = _macros_defined(source) if report.format == "bibtex" else 0
+            if macros and not found.problems:
+                # A file of only @string definitions is no error: the other files use it.
+                report.notes.append(f"{macros} @string definition(s), no entries")
+            else:
+                report.error = f"{report.source}: {_nothing_found(report.format, found)}"
+        return import_report
 
-        return self.add_drafts(
-            [(report, result.drafts if result else []) for report, result in parsed],
-            progress=progress,
-        )
+    def _drafts_of(
+        self, source: ImportSource, report: FileReport, context: ImportContext, findings: Findings
+    ) -> Iterator[Draft]:
+        if report.error is not None or report.format is None:
+            return
+        drafts = importer(report.format).read(source, context, findings)
+        if report.format == "arxiv":
+            # An id list is small, and arXiv is asked for its metadata in batches before storing.
+            waiting = list(drafts)
+            self._fill_from_arxiv(waiting, report)
+            drafts = iter(waiting)
+        yield from drafts
 
     def add_drafts(
         self,
-        drafts_by_source: Sequence[tuple[FileReport, list[Draft]]],
+        drafts_by_source: Sequence[tuple[FileReport, Iterable[Draft]]],
         *,
         progress: ProgressCallback | None = None,
     ) -> ImportReport:
         """Store drafts source by source, one transaction each, merging papers already known.
 
-        The sources form one import batch, which `undo` takes back whole.
+        Drafts are taken a batch at a time as the library writes them. A source whose drafts
+        raise `UnreadableInput` part-way (a bad byte deep in a file) is rolled back whole and
+        gets that error. The sources form one import batch, which `undo` takes back whole.
         """
-        total = sum(len(drafts) for _, drafts in drafts_by_source)
         done = 0
         batch_id: int | None = None
         index = self._dedup_index()
-        new_ids: list[int] = []
-        restore_rows: list[tuple[Any, ...]] = []
-        restore_tags: dict[int, list[str]] = {}
+        undo = _UndoStep("", [], {}, [])
+        created: set[int] = set()
         names = [report.source for report, _ in drafts_by_source]
         for report, drafts in drafts_by_source:
-            if not drafts:
+            batches = _batches(iter(drafts), _WRITE_BATCH)
+            written = _UndoStep("", [], {}, [])
+            created_by_source: set[int] = set()
+            created_batch = batch_id is None
+            try:
+                # The first batch is read before the transaction: a source without papers
+                # writes nothing, not even the import batch.
+                first = next(batches, None)
+                if first is None:
+                    continue
+                with self._writing() as connection:
+                    if batch_id is None:
+                        batch_id = self._new_batch(connection, names)
+                    for batch in itertools.chain([first], batches):
+                        self._write_drafts(
+                            connection,
+                            batch,
+                            report,
+                            index,
+                            batch_id,
+                            written,
+                            created,
+                            created_by_source,
+                        )
+                        done += len(batch)
+                        if progress is not None:
+                            progress(done, None)
+            except UnreadableInput as error:
+                report.error = error.message
+                report.new = report.merged = report.unchanged = 0
+                report.notes.clear()
+                # What the rolled-back transaction wrote is gone, so is what the index knew of it.
+                index = self._dedup_index()
+                created.difference_update(written.delete_ids)
+                if created_batch:
+                    batch_id = None
                 continue
-            with self._writing() as connection:
-                if batch_id is None:
-                    batch_id = self._new_batch(connection, names)
-                added, rows, tags = self._write_drafts(connection, drafts, report, index, batch_id)
-                new_ids.extend(added)
-                restore_rows.extend(rows)
-                restore_tags.update(tags)
-            done += len(drafts)
-            if progress is not None:
-                progress(done, total)
+            undo.delete_ids.extend(written.delete_ids)
+            undo.restore_rows.extend(written.restore_rows)
+            undo.restore_tags.update(written.restore_tags)
         if batch_id is not None:
-            description = f"import of {', '.join(names)}"
-            self._undo.append(_UndoStep(description, restore_rows, restore_tags, new_ids, batch_id))
+            undo.description = f"import of {', '.join(names)}"
+            undo.delete_batch = batch_id
+            self._undo.append(undo)
         return ImportReport(batch_id=batch_id, files=[report for report, _ in drafts_by_source])
 
     def _new_batch(self, connection: sqlite3.Connection, names: list[str]) -> int:
@@ -642,8 +661,15 @@ class Library:
         report: FileReport,
         index: _DedupIndex,
         batch_id: int,
-    ) -> tuple[list[int], list[tuple[Any, ...]], dict[int, list[str]]]:
-        """Insert new papers and merge known ones; returns what undo needs."""
+        written: _UndoStep,
+        created: set[int],
+        created_by_source: set[int],
+    ) -> None:
+        """Insert new papers and merge known ones, adding to `written` what undo needs.
+
+        `created` holds the papers this import added so far: undo deletes them, so they need no
+        snapshot. A repeat of one `created_by_source` is that source's same paper again, no merge.
+        """
         now = _now()
         new_drafts: list[tuple[Draft, str | None]] = []
         merges: dict[int, Draft] = {}
@@ -661,9 +687,14 @@ class Library:
                 report.unchanged += 1
             else:
                 merges[existing] = draft
-        rows_before, tags_before = _snapshot(connection, list(merges))
+        rows, tags = _snapshot(
+            connection, [paper_id for paper_id in merges if paper_id not in created]
+        )
+        written.restore_rows.extend(rows)
+        written.restore_tags.update(tags)
         for paper_id, draft in merges.items():
-            if self._merge(connection, paper_id, draft, index.keys, report.notes):
+            changed = self._merge(connection, paper_id, draft, index.keys, report.notes)
+            if changed and paper_id not in created_by_source:
                 report.merged += 1
             else:
                 report.unchanged += 1
@@ -691,7 +722,9 @@ class Library:
         for (draft, title_norm), paper_id in zip(new_drafts, new_ids, strict=True):
             index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
         report.new += len(new_ids)
-        return new_ids, rows_before, tags_before
+        written.delete_ids.extend(new_ids)
+        created.update(new_ids)
+        created_by_source.update(new_ids)
 
     def _merge(
         self,
@@ -941,6 +974,11 @@ def _snapshot(
     return rows, tags
 
 
+def _batches(drafts: Iterator[Draft], size: int) -> Iterator[list[Draft]]:
+    while batch := list(itertools.islice(drafts, size)):
+        yield batch
+
+
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -950,7 +988,13 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     return sorted({tag.strip() for tag in tags if tag.strip()})
 
 
-def _nothing_found(format_name: str, result: ParseResult) -> str:
+def _macros_defined(source: ImportSource) -> int:
+    from readlist.formats.bibtex import collect_macros
+
+    return len(collect_macros(source.pieces()))
+
+
+def _nothing_found(format_name: str, result: Findings) -> str:
     if result.problems:
         return f"no paper could be read ({len(result.problems)} record(s) skipped)"
     what = {"bibtex": "no BibTeX entries", "arxiv": "no arXiv ids"}.get(

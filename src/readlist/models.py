@@ -61,14 +61,20 @@ class Problem:
 
 
 @dataclass(slots=True)
-class ParseResult:
-    """What an importer made of one text."""
+class Findings:
+    """What an importer met besides papers while reading one source."""
 
-    drafts: list[Draft] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Records that were skipped, with reasons."""
     notes: list[str] = field(default_factory=list)
     """Things the user should know that are not failures, e.g. "key smith2020 renamed smith2020a"."""
+
+
+@dataclass(slots=True)
+class ParseResult(Findings):
+    """What an importer made of one text, all at once."""
+
+    drafts: list[Draft] = field(default_factory=list)
 
 
 @dataclass(slots=True)

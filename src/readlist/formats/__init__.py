@@ -7,9 +7,12 @@ app what to show.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import sys
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from readlist.errors import ExportError, UnknownFormat, UnreadableInput
-from readlist.models import Paper, ParseResult
+from readlist.models import Draft, Findings, Paper, ParseResult
 
 
 @dataclass(slots=True)
@@ -32,10 +35,15 @@ class ImportContext:
 
 
 class Importer(Protocol):
-    """Turns one text into drafts and per-record problems."""
+    """Turns one source's text into drafts and per-record problems."""
 
-    def parse(self, text: str, context: ImportContext) -> ParseResult:
-        """Read every paper in `text`; skip bad records into `problems`, never raise for them."""
+    def read(
+        self, source: ImportSource, context: ImportContext, findings: Findings
+    ) -> Iterator[Draft]:
+        """Every paper of the source, in order, as it is read (a big file's drafts go to the
+        library in batches, never all in memory). Bad records are skipped into
+        `findings.problems` and remarks into `findings.notes` as they are met, so both are whole
+        once the drafts are; only an unreadable source raises (`UnreadableInput`)."""
         ...
 
 
@@ -48,6 +56,23 @@ class Exporter(Protocol):
         Keys the exporter has to make up avoid `keys_in_use` (the library's keys).
         """
         ...
+
+
+class WholeTextImporter(ABC):
+    """An importer that reads a source's text whole: what a record is depends on its neighbours."""
+
+    def read(
+        self, source: ImportSource, context: ImportContext, findings: Findings
+    ) -> Iterator[Draft]:
+        """See `Importer.read`."""
+        result = self.parse_text(source.whole(), context)
+        findings.problems.extend(result.problems)
+        findings.notes.extend(result.notes)
+        return iter(result.drafts)
+
+    @abstractmethod
+    def parse_text(self, text: str, context: ImportContext) -> ParseResult:
+        """Every paper in `text`; bad records are problems, never raised."""
 
 
 _IMPORTER_MODULES = {"bibtex": "bibtex", "arxiv": "arxiv", "listing": "listing"}
@@ -83,41 +108,144 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def decode(data: bytes, source: str) -> str:
-    """Bytes of an import source as text, or `UnreadableInput` saying why not.
+_PIECE_BYTES = 1 << 20
+"""How much of a file is read and decoded at a time."""
 
-    UTF-8 (with or without a BOM) is read as is; UTF-16 with a BOM and files declaring their
-    encoding in a `coding:` line are decoded; anything else that is not UTF-8 is refused with the
-    byte offset, never guessed into mojibake.
+
+class ImportSource:
+    """One thing to import: a file, standard input, or the clipboard's text.
+
+    A file is read piece by piece, each time its text is wanted, so a 200 MB BibTeX file is never
+    in memory whole, let alone twice (bytes and text).
     """
-    for signature, what in _BINARY_SIGNATURES:
-        if data.startswith(signature):
+
+    def __init__(
+        self, name: str, data: bytes | None = None, *, path: Path | None = None, text: str = ""
+    ) -> None:
+        self.name = name
+        """How the user knows it: the path as given, "-" or "clipboard"."""
+        self._data = data
+        self._path = path
+        self._text = text
+        """Text already decoded, taken as it is: no bytes, no path."""
+
+    @classmethod
+    def from_text(cls, name: str, text: str) -> ImportSource:
+        """Text already in memory."""
+        return cls(name, text=text)
+
+    @classmethod
+    def from_path(cls, raw_path: str) -> ImportSource:
+        """A path given on the command line; "-" is standard input (read now, it cannot be re-read)."""
+        if raw_path == "-":
+            return cls("-", sys.stdin.buffer.read())
+        path = Path(raw_path).expanduser()
+        if path.is_dir():
+            raise UnreadableInput(f"{raw_path}: is a folder; name the files in it")
+        try:
+            with path.open("rb"):
+                pass
+        except FileNotFoundError:
+            raise UnreadableInput(f"{raw_path}: no such file") from None
+        except OSError as error:
+            raise UnreadableInput(f"{raw_path}: cannot read ({error.strerror})") from None
+        return cls(raw_path, path=path)
+
+    @property
+    def size(self) -> int:
+        """Bytes (characters for text) to read."""
+        if self._path is not None:
+            return self._path.stat().st_size
+        return len(self._data) if self._data is not None else len(self._text)
+
+    def pieces(self) -> Iterator[str]:
+        """The text from the start, decoded about a megabyte at a time, each piece ending at a
+        line end; may be called again. Raises `UnreadableInput` for what is not text, also
+        part-way through (a bad byte deep in a file): importers write nothing until the end.
+
+        UTF-8 (with or without a BOM) is read as is; UTF-16 with a BOM and files declaring their
+        encoding in a `coding:` line are decoded; anything else that is not UTF-8 is refused with
+        the byte offset, never guessed into mojibake.
+        """
+        if self._data is None and self._path is None:
+            if self._text:
+                yield self._text
+            return
+        blocks = self._blocks()
+        first = next(blocks, b"")
+        for signature, what in _BINARY_SIGNATURES:
+            if first.startswith(signature):
+                raise UnreadableInput(
+                    f"{self.name}: {what}, not text; export BibTeX or copy the page text"
+                )
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # UTF-16 is what Windows tools write for small files; decoded whole.
+            text = self._decoded(b"".join(itertools.chain([first], blocks)), "utf-16", 0)
+            _check_not_html(text, self.name)
+            yield text
+            return
+        skip = 3 if first.startswith(b"\xef\xbb\xbf") else 0
+        encoding = _declared_encoding(first) or "utf-8"
+        # Every other encoding readlist meets is ASCII-compatible: a newline byte is never part
+        # of a longer character, so cutting the bytes after one cuts the text at a line end.
+        offset = 0
+        carry = b""
+        for block in itertools.chain([first], blocks):
+            data = carry + block if carry else block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            if not cut:
+                carry = data
+                continue
+            text = self._decoded(data[skip:cut], encoding, offset + skip)
+            if offset == 0:
+                _check_not_html(text, self.name)
+            offset += cut
+            skip = 0
+            carry = data[cut:]
+            if "\x00" in text:
+                raise UnreadableInput(f"{self.name}: binary data, not text")
+            yield text
+
+    def _decoded(self, data: bytes, encoding: str, offset: int) -> str:
+        """`data` (from byte `offset` of the source) as text, or why it is not."""
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            shown = "UTF-8" if encoding == "utf-8" else encoding
             raise UnreadableInput(
-                f"{source}: {what}, not text; export BibTeX or copy the page text"
-            )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    declared = _declared_encoding(data)
-    try:
-        text = data.decode(declared or "utf-8")
-    except UnicodeDecodeError as error:
-        encoding = declared or "UTF-8"
-        raise UnreadableInput(
-            f"{source}: not valid {encoding} at byte {error.start}; "
-            "save it as UTF-8 or declare its encoding in a 'coding:' line"
-        ) from None
-    except LookupError:
-        raise UnreadableInput(f"{source}: declares unknown encoding {declared!r}") from None
-    if "\x00" in text:
-        raise UnreadableInput(f"{source}: binary data, not text")
-    head = text.lstrip()[:512].lower()
-    if head.startswith(("<!doctype html", "<html")) or "<html" in head[:200]:
+                f"{self.name}: not valid {shown} at byte {offset + error.start}; "
+                "save it as UTF-8 or declare its encoding in a 'coding:' line"
+            ) from None
+        except LookupError:
+            raise UnreadableInput(f"{self.name}: declares unknown encoding {encoding!r}") from None
+
+    def whole(self) -> str:
+        """All the text at once, for importers that need it."""
+        return "".join(self.pieces())
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The raw bytes in blocks, then one empty block to say the end."""
+        if self._data is not None:
+            for start in range(0, len(self._data), _PIECE_BYTES):
+                yield self._data[start : start + _PIECE_BYTES]
+            yield b""
+            return
+        assert self._path is not None
+        try:
+            with self._path.open("rb") as stream:
+                while block := stream.read(_PIECE_BYTES):
+                    yield block
+        except OSError as error:
+            raise UnreadableInput(f"{self.name}: cannot read ({error.strerror})") from None
+        yield b""
+
+
+def _check_not_html(head: str, source: str) -> None:
+    start = head.lstrip()[:512].lower()
+    if start.startswith(("<!doctype html", "<html")) or "<html" in start[:200]:
         raise UnreadableInput(
             f"{source}: an HTML page; copy the page's text from the browser instead"
         )
-    return text
 
 
 _CODING_LINE = re.compile(r"^[ \t]*[%#].*?coding[:=][ \t]*[\"']?([-\w.]+)", re.MULTILINE)
@@ -134,20 +262,25 @@ def _declared_encoding(data: bytes) -> str | None:
     return None if name in ("utf-8", "utf8") else name
 
 
-def detect_format(text: str) -> str:
-    """The import format name for `text`: BibTeX, a list of arXiv ids or URLs, or listing text."""
+def detect_format(head: str) -> str:
+    """The import format name for a text from its start (`head`, the first piece or so): BibTeX,
+    a list of arXiv ids or URLs, or listing text. A BibTeX file whose first entry comes after a
+    megabyte of other text is rare enough to be read as listing text; `--format` overrides."""
     from readlist.formats import arxiv, bibtex
 
-    if bibtex.looks_like_bibtex(text):
+    if bibtex.looks_like_bibtex(head):
         return "bibtex"
-    if arxiv.looks_like_id_list(text):
+    if arxiv.looks_like_id_list(head):
         return "arxiv"
     return "listing"
 
 
-def parse(text: str, format_name: str, context: ImportContext) -> ParseResult:
-    """Run the named importer over `text`."""
-    return importer(format_name).parse(text, context)
+def parse(text: str, format_name: str, context: ImportContext | None = None) -> ParseResult:
+    """Run the named importer over a text in memory, all drafts at once."""
+    result = ParseResult()
+    source = ImportSource.from_text("text", text)
+    result.drafts = list(importer(format_name).read(source, context or ImportContext(), result))
+    return result
 
 
 def check_format_name(name: str | None) -> None:

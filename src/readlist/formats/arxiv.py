@@ -11,7 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from readlist.errors import ArxivUnavailable, ReadlistError
-from readlist.formats import ImportContext
+from readlist.formats import ImportContext, WholeTextImporter
 from readlist.models import Draft, ParseResult, Problem, canonical_arxiv_id, canonical_doi
 
 if TYPE_CHECKING:
@@ -123,10 +123,10 @@ def looks_like_id_list(text: str) -> bool:
     return found_id
 
 
-class ArxivIdImporter:
+class ArxivIdImporter(WholeTextImporter):
     """Reads arXiv ids and URLs in every spelling; the drafts wait for metadata."""
 
-    def parse(self, text: str, context: ImportContext) -> ParseResult:
+    def parse_text(self, text: str, context: ImportContext) -> ParseResult:
         """One draft per distinct id, titled `arXiv:ID` until the API fills it in."""
         result = ParseResult()
         first_line: dict[str, int] = {}

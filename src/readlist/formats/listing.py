@@ -29,8 +29,14 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from readlist.formats import ImportContext
-from readlist.models import Draft, ParseResult, Problem, arxiv_id_in_link, canonical_arxiv_id
+from readlist.formats import ImportContext, WholeTextImporter
+from readlist.models import (
+    Draft,
+    ParseResult,
+    Problem,
+    arxiv_id_in_link,
+    canonical_arxiv_id,
+)
 
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
@@ -1235,10 +1241,10 @@ def _best_title(candidates: list[str], repeats: Counter[str]) -> int:
 # ---- the importer --------------------------------------------------------------------------
 
 
-class ListingImporter:
+class ListingImporter(WholeTextImporter):
     """Reads papers out of copied listing-page text."""
 
-    def parse(self, text: str, context: ImportContext) -> ParseResult:
+    def parse_text(self, text: str, context: ImportContext) -> ParseResult:
         """Every paper on the page, once; chrome, headings and prose are not papers."""
         lines = text.splitlines()
         if _looks_like_arxiv_listing(text):
