@@ -4,6 +4,8 @@ the traps real bibliographies hold."""
 from __future__ import annotations
 
 import random
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pytest
 from conftest import REPO, SEEDS
@@ -380,9 +382,11 @@ _CHUNK_TRAPS = """@string{dup = "First"}
 """Blocks whose reading depends on their neighbours: a chunk boundary may fall between any two."""
 
 
-@pytest.mark.parametrize("chunk_characters", [1, 97, 4096])
+@pytest.mark.parametrize(
+    ("chunk_characters", "parallel"), [(1, False), (97, False), (4096, False), (97, True)]
+)
 def test_reading_in_chunks_gives_what_reading_whole_gives(
-    monkeypatch: pytest.MonkeyPatch, chunk_characters: int
+    monkeypatch: pytest.MonkeyPatch, chunk_characters: int, parallel: bool
 ) -> None:
     texts = [
         ImportSource(path.name, path.read_bytes()).whole()
@@ -393,7 +397,18 @@ def test_reading_in_chunks_gives_what_reading_whole_gives(
     whole = [parse(text, "bibtex", ImportContext()) for text in texts]
 
     monkeypatch.setattr("readlist.formats.bibtex._CHUNK_CHARACTERS", chunk_characters)
+    pools: list[ProcessPoolExecutor] = []
+
+    def counted_pool(*args: Any, **kwargs: Any) -> ProcessPoolExecutor:
+        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        return pools[-1]
+
+    if parallel:  # chunks split by worker processes, as for big files
+        monkeypatch.setattr("readlist.formats.bibtex._PARALLEL_FROM_CHARACTERS", 0)
+        monkeypatch.setattr("readlist.formats.bibtex.threading.active_count", lambda: 1)
+        monkeypatch.setattr("readlist.formats.bibtex.ProcessPoolExecutor", counted_pool)
     chunked = [parse(text, "bibtex", ImportContext()) for text in texts]
+    assert len(pools) == (len(texts) if parallel else 0)
 
     assert chunked == whole
     traps = whole[-2]
