@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -321,14 +322,26 @@ def _error(message: str) -> None:
     typer.echo(f"readlist: {message}", err=True)
 
 
+class _Interrupted(ReadlistError):
+    """Ctrl+C. Not a KeyboardInterrupt, which Typer turns into a silent exit."""
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise _Interrupted("interrupted")
+
+
 def main() -> None:
     """The `readlist` command."""
     # Parsers log what they skip; readlist reports skipped records itself, and stray log lines
     # on stderr would land in the middle of the app's screen.
     for noisy in ("bibtexparser", "pylatexenc"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
+    except _Interrupted:
+        _error("interrupted; changes already written are kept")
+        sys.exit(130)
     except ReadlistError as error:
         _error(error.message)
         sys.exit(1)
@@ -336,9 +349,6 @@ def main() -> None:
         # The reader of our output left (`readlist list | head`): stop quietly, as `cat` does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
-    except KeyboardInterrupt:
-        _error("interrupted; changes already written are kept")
-        sys.exit(130)
 
 
 if __name__ == "__main__":
