@@ -22,8 +22,11 @@ title-and-paragraph pair only when the paragraph reads like an abstract or the p
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -144,10 +147,15 @@ def _latex_converter() -> LatexNodes2Text:
     return LatexNodes2Text()
 
 
+def _may_hold_tex(text: str) -> bool:
+    """True for text with a backslash or a `$`: only such text goes to the TeX converter."""
+    return "\\" in text or "$" in text
+
+
 def tex_to_text(text: str) -> str:
     """TeX in a title, name or abstract as Unicode (`Schr\\"odinger` -> `Schrödinger`); text with
     no backslash or `$` is returned as is, whitespace runs collapsed either way."""
-    if "\\" not in text and "$" not in text:
+    if not _may_hold_tex(text):
         return " ".join(text.split())
     # pylatexenc drops macros it does not know, which would turn "\TeX" into nothing.
     logos_spelled = _TEX_LOGO.sub(lambda m: "LaTeX2e" if m[1] == "LaTeXe" else m[1], text)
@@ -1233,14 +1241,37 @@ class ListingImporter:
 
     def parse(self, text: str, context: ImportContext) -> ParseResult:
         """Every paper on the page, once; chrome, headings and prose are not papers."""
-        lines = text.splitlines()
-        if _looks_like_arxiv_listing(text):
-            result = _ArxivReader(context).read(lines)
-        else:
-            reader = _PageReader(context)
-            result = ParseResult(drafts=reader.read(lines), problems=reader.problems)
-        result.drafts = _once_each(result.drafts)
+        with _cycle_collection_paused(text):
+            lines = text.splitlines()
+            if _looks_like_arxiv_listing(text):
+                result = _ArxivReader(context).read(lines)
+            else:
+                reader = _PageReader(context)
+                result = ParseResult(drafts=reader.read(lines), problems=reader.problems)
+            result.drafts = _once_each(result.drafts)
         return result
+
+
+@contextmanager
+def _cycle_collection_paused(text: str) -> Iterator[None]:
+    """Pause Python's cycle collector while a text without TeX is read.
+
+    Such a text makes no reference cycles, yet the hundreds of thousands of objects read from it
+    start the collector again and again, and each full run walks everything read so far: at
+    100,000 entries, 858 runs took 0.55-0.75 s of a 2 s parse. Paused, it runs once when the
+    parse is over, in 0.12-0.23 s. TeX goes through pylatexenc, which leaves cycles behind: a
+    20,000-entry arXiv digest full of TeX peaked at 2 GB with the collector paused against
+    70 MB without, so a backslash or a dollar sign keeps it running. Both finds together take
+    0.02 s on 145 MB. A collector someone else turned off stays off.
+    """
+    if not gc.isenabled() or _may_hold_tex(text):
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _once_each(drafts: list[Draft]) -> list[Draft]:
