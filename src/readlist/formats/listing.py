@@ -3,7 +3,9 @@ conference accepted lists, tables, plain titles.
 
 Hand-written, line by line, because no library reads text copied out of a web page or an e-mail:
 the structure lives in line order and page chrome, not in markup. One pass over the lines with
-regular expressions compiled once keeps it well above 200,000 entries a second.
+regular expressions compiled once, and the cycle collector paused (see `_cycle_collection_paused`),
+reads a generated Hugging Face page of 100,000 entries (145 MB) in 1.2-1.9 s on 2 cores that
+other work shares.
 
 Two readers share the work:
 
@@ -1270,7 +1272,7 @@ def _cycle_collection_paused(text: str) -> Iterator[None]:
     parse is over. TeX goes through pylatexenc, which leaves cycles behind: a 20,000-entry arXiv
     digest full of TeX peaked at 2 GB with the collector paused against 70 MB without, so a
     backslash or a dollar sign keeps it running. Both finds together take 0.02 s on 145 MB.
-    A collector someone else turned off stays off.
+    A collector that was off before the parse stays off.
     """
     if not gc.isenabled() or _may_hold_tex(text):
         yield
