@@ -7,6 +7,7 @@ import copy
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from hypothesis import strategies as st
 
 from readlist.formats import ImportContext
 from readlist.formats.bibtex import EXPORTER, IMPORTER, collect_macros, protect_capitals
+from readlist.formats.latex import (
+    _SPECIAL,
+    _SPECIAL_CHARACTERS,
+    _non_ascii_to_latex,
+    text_to_latex,
+)
 from readlist.library import FileReport, ImportSource, Library
 from readlist.models import Draft, Paper, Status
 
@@ -233,6 +240,26 @@ def test_capitals_that_matter_are_protected() -> None:
         "What {I} Learned in Part {B} of {3D} Vision"
     )
     assert protect_capitals("&GPT ÜBER alles") == r"{{\&GPT}} {{\"U}BER} alles"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(
+            list("ab ,\\{}%&#_$~^\u00e9e\u0301\u212b\u00df\u0142\u4f60\U0001f642")
+        )
+    )
+)
+def test_text_to_latex_escapes_character_by_character(text: str) -> None:
+    escaped = unicodedata.normalize(
+        "NFC", _SPECIAL.sub(lambda match: _SPECIAL_CHARACTERS[match.group()], text)
+    )
+    by_character = "".join(
+        character if character.isascii() else _non_ascii_to_latex(character)
+        for character in escaped
+    )
+
+    assert text_to_latex(text) == by_character
 
 
 def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> None:
