@@ -25,7 +25,7 @@ from readlist.formats.latex import (
     _non_ascii_to_latex,
     text_to_latex,
 )
-from readlist.library import FileReport, ImportSource, Library
+from readlist.library import FileReport, ImportSource, Library, PaperFilter
 from readlist.models import Draft, Paper, Status
 
 FIXTURES = REPO / "tests" / "fixtures" / "bibtex"
@@ -260,6 +260,39 @@ def test_text_to_latex_escapes_character_by_character(text: str) -> None:
     )
 
     assert text_to_latex(text) == by_character
+
+
+def test_papers_and_stored_rows_export_alike(library: Library) -> None:
+    import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
+    add_generated(library)
+
+    from_papers = "".join(EXPORTER.entries(library.papers(), _imported_keys(library)))
+
+    assert from_papers == library.export_bibtex()
+
+
+def test_filtered_export_keeps_the_papers_and_order_of_the_filter(library: Library) -> None:
+    drafts = [
+        Draft(title="Notes on Horses", abstract="A zebra passes by.", key="horses"),
+        Draft(title="Zebra Stripes", key="stripes"),
+        Draft(title="Savanna Walks", abstract="One zebra, far away.", key="savanna"),
+        Draft(title="Lions", key="lions"),
+    ]
+    library.add_drafts([(FileReport("zoo"), drafts)])
+    searched = PaperFilter(search="zebra")
+    ids = library.ids()
+
+    for paper_filter in (searched, PaperFilter(paper_ids=(ids[0], ids[2]))):
+        exported = library.export_bibtex(paper_filter)
+
+        keys = re.findall(r"^@\w+\{([^,]+),$", exported, re.MULTILINE)
+        assert keys == [paper.key for paper in library.papers(paper_filter)]
+    # Best match first: neither the order of adding nor its reverse.
+    assert re.findall(r"^@\w+\{([^,]+),$", library.export_bibtex(searched), re.MULTILINE) == [
+        "stripes",
+        "horses",
+        "savanna",
+    ]
 
 
 def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> None:
