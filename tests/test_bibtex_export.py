@@ -18,7 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readlist.formats import ImportContext
-from readlist.formats.bibtex import EXPORTER, IMPORTER, collect_macros, protect_capitals
+from readlist.formats.bibtex import (
+    EXPORTER,
+    IMPORTER,
+    _braced,
+    _needs_protection,
+    collect_macros,
+    protect_capitals,
+)
 from readlist.formats.latex import (
     _SPECIAL,
     _SPECIAL_CHARACTERS,
@@ -240,6 +247,62 @@ def test_capitals_that_matter_are_protected() -> None:
         "What {I} Learned in Part {B} of {3D} Vision"
     )
     assert protect_capitals("&GPT ÜBER alles") == r"{{\&GPT}} {{\"U}BER} alles"
+
+
+MIXED_TITLE = (
+    "What I Learned about BERT, iPhone 3D and Über-Nets for Q&A in 100% of $5 models_v2 "
+    "[bold] (Part B) à la Mode ٣D ~x^2"
+)
+
+
+def test_title_words_keep_their_capitals_through_classic_bibtex(
+    library: Library, tmp_path: Path
+) -> None:
+    library.add_drafts([(FileReport("mixed"), [Draft(title=MIXED_TITLE, authors=["Ann Lee"])])])
+
+    exported = library.export_bibtex()
+    run = run_bibtex(tmp_path, exported)
+
+    assert run.exit_code == 0, run.log
+    assert (
+        r"  title = {What {I} Learned about {BERT,} {iPhone} {3D} and {{\"U}ber-Nets} for {Q\&A} "
+        r"in 100\% of \$5 {models\_v2} [bold] (Part {B)} {\`a} la Mode {٣D} "
+        r"{{\textasciitilde{}x\textasciicircum{}2}}},"
+    ) in exported
+    # plain.bst lower-cases a title but for its first letter and what braces hold.
+    assert (
+        r"What {I} learned about {BERT,} {iPhone} {3D} and {{\"U}ber-Nets} for {Q\&A} in 100\% of"
+    ) in " ".join(run.bibliography.split())
+    reparsed = IMPORTER.parse(exported, ImportContext()).drafts
+    assert [draft.title for draft in reparsed] == [MIXED_TITLE]
+
+
+_WORDS = st.lists(
+    st.one_of(
+        st.sampled_from(["and", "AND", "And", "Andrew", "I", "B", "a", "3D", "3d", "٣D", "x²"]),
+        st.sampled_from(["iPhone", "(B)", "B,", "&GPT", "ÜBER", "Über", "e\u0301cole", "K\u212a"]),
+        st.text(
+            alphabet=st.sampled_from(list("aZ9 ,.-'(){}\\%&#_$~^\t\n\x1fé\u0301ßł你ǅİ")),
+            max_size=4,
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORDS, separator=st.sampled_from([" ", "  ", ""]))
+def test_title_words_are_looked_at_as_one_by_one(words: list[str], separator: str) -> None:
+    title = separator.join(words)
+
+    one_by_one = " ".join(
+        _braced(text_to_latex(word))
+        if _needs_protection(word, first=index == 0)
+        else text_to_latex(word)
+        for index, word in enumerate(title.split(" "))
+    )
+
+    assert protect_capitals(title) == one_by_one
 
 
 @settings(max_examples=300, deadline=None)

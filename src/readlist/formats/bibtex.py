@@ -893,13 +893,31 @@ def _name_value(name: str) -> str:
 def protect_capitals(title: str) -> str:
     """A title as a BibTeX value whose capitals survive styles that lower-case titles:
     `BERT for ImageNet in GPT-4` -> `{BERT} for {ImageNet} in {GPT-4}`."""
-    words = title.split(" ")
-    return " ".join(
-        _braced(text_to_latex(word))
-        if _needs_protection(word, first=index == 0)
-        else text_to_latex(word)
-        for index, word in enumerate(words)
-    )
+    # Only the words holding a character worth a look get one; the rest are copied as they are.
+    # The titles of 100k papers take 0.3 s so, where calls for every word took 1.2 s and a
+    # regular expression matching whole words (tried at every character) 0.6 s.
+    pieces: list[str] = []
+    done = 0
+    while (match := _WORTH_A_LOOK.search(title, done)) is not None:
+        start = title.rfind(" ", 0, match.start()) + 1
+        end = title.find(" ", match.end())
+        end = len(title) if end < 0 else end
+        word = title[start:end]
+        latex = text_to_latex(word)
+        pieces.append(title[done:start])
+        pieces.append(_braced(latex) if _needs_protection(word, first=start == 0) else latex)
+        done = end
+    pieces.append(title[done:])
+    return "".join(pieces)
+
+
+_WORTH_A_LOOK = re.compile(
+    r"[\d\\{}%&#_$~^\x80-\U0010ffff]"  # a digit, TeX special or non-ASCII character
+    r"|[A-Z](?<!(?<![^ ])[A-Z](?=[A-Za-z]))"  # a capital, unless it starts a word of letters
+)
+"""Where a title word may need braces or escaping. A word without such a character is ASCII
+whose only capital, if any, starts it and is followed by a letter (`Scaling`, `to`): it needs
+neither."""
 
 
 _DIGIT = re.compile(r"\d")
