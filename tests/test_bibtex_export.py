@@ -21,17 +21,14 @@ from readlist.formats import ImportContext
 from readlist.formats.bibtex import (
     EXPORTER,
     IMPORTER,
+    _author_value,
     _braced,
+    _name_value,
     _needs_protection,
     collect_macros,
     protect_capitals,
 )
-from readlist.formats.latex import (
-    _SPECIAL,
-    _SPECIAL_CHARACTERS,
-    _non_ascii_to_latex,
-    text_to_latex,
-)
+from readlist.formats.latex import _SPECIAL, _SPECIAL_CHARACTERS, _non_ascii_to_latex, text_to_latex
 from readlist.library import FileReport, ImportSource, Library, PaperFilter
 from readlist.models import Draft, Paper, Status
 
@@ -303,6 +300,20 @@ def test_title_words_are_looked_at_as_one_by_one(words: list[str], separator: st
     )
 
     assert protect_capitals(title) == one_by_one
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(_WORDS.map(" ".join), max_size=5))
+def test_author_list_is_escaped_as_name_by_name(names: list[str]) -> None:
+    assert _author_value(names) == " and ".join(_name_value(name) for name in names)
+
+
+def test_author_names_needing_braces_or_spacing_are_taken_one_by_one() -> None:
+    assert _author_value(["Ann Lee", "Barnes and Noble"]) == "Ann Lee and {Barnes and Noble}"
+    assert _author_value(["Ann  Lee", " Zoë\tKim "]) == r"Ann Lee and Zo{\"e} Kim"
+    assert _author_value(["Ann Lee", "", "Kim"]) == "Ann Lee and  and Kim"
+    assert _author_value(["Lee, Ann", "a, b, c, d"]) == "Lee, Ann and {a, b, c, d}"
+    assert _author_value(["Lee, Ann", "Kim, Bo", "Roe, Cy"]) == "Lee, Ann and Kim, Bo and Roe, Cy"
 
 
 @settings(max_examples=300, deadline=None)
