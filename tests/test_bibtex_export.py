@@ -7,6 +7,7 @@ import copy
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readlist.formats import ImportContext, parse
-from readlist.formats.bibtex import EXPORTER, collect_macros, protect_capitals
-from readlist.library import FileReport, ImportSource, Library
+from readlist.formats.bibtex import (
+    EXPORTER,
+    _author_value,
+    _braced,
+    _name_value,
+    _needs_protection,
+    collect_macros,
+    protect_capitals,
+)
+from readlist.formats.latex import _SPECIAL, _SPECIAL_CHARACTERS, _non_ascii_to_latex, text_to_latex
+from readlist.library import FileReport, ImportSource, Library, PaperFilter
 from readlist.models import Draft, Paper, Status
 
 FIXTURES = REPO / "tests" / "fixtures" / "bibtex"
@@ -233,6 +243,129 @@ def test_capitals_that_matter_are_protected() -> None:
         "What {I} Learned in Part {B} of {3D} Vision"
     )
     assert protect_capitals("&GPT ÜBER alles") == r"{{\&GPT}} {{\"U}BER} alles"
+
+
+MIXED_TITLE = (
+    "What I Learned about BERT, iPhone 3D and Über-Nets for Q&A in 100% of $5 models_v2 "
+    "[bold] (Part B) à la Mode ٣D ~x^2"
+)
+
+
+def test_title_words_keep_their_capitals_through_classic_bibtex(
+    library: Library, tmp_path: Path
+) -> None:
+    library.add_drafts([(FileReport("mixed"), [Draft(title=MIXED_TITLE, authors=["Ann Lee"])])])
+
+    exported = library.export_bibtex()
+    run = run_bibtex(tmp_path, exported)
+
+    assert run.exit_code == 0, run.log
+    assert (
+        r"  title = {What {I} Learned about {BERT,} {iPhone} {3D} and {{\"U}ber-Nets} for {Q\&A} "
+        r"in 100\% of \$5 {models\_v2} [bold] (Part {B)} {\`a} la Mode {٣D} "
+        r"{{\textasciitilde{}x\textasciicircum{}2}}},"
+    ) in exported
+    # plain.bst lower-cases a title but for its first letter and what braces hold.
+    assert (
+        r"What {I} learned about {BERT,} {iPhone} {3D} and {{\"U}ber-Nets} for {Q\&A} in 100\% of"
+    ) in " ".join(run.bibliography.split())
+    reparsed = parse(exported, "bibtex", ImportContext()).drafts
+    assert [draft.title for draft in reparsed] == [MIXED_TITLE]
+
+
+_WORDS = st.lists(
+    st.one_of(
+        st.sampled_from(["and", "AND", "And", "Andrew", "I", "B", "a", "3D", "3d", "٣D", "x²"]),
+        st.sampled_from(["iPhone", "(B)", "B,", "&GPT", "ÜBER", "Über", "e\u0301cole", "K\u212a"]),
+        st.text(
+            alphabet=st.sampled_from(list("aZ9 ,.-'(){}\\%&#_$~^\t\n\x1fé\u0301ßł你ǅİ")),
+            max_size=4,
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORDS, separator=st.sampled_from([" ", "  ", ""]))
+def test_title_words_are_looked_at_as_one_by_one(words: list[str], separator: str) -> None:
+    title = separator.join(words)
+
+    one_by_one = " ".join(
+        _braced(text_to_latex(word))
+        if _needs_protection(word, first=index == 0)
+        else text_to_latex(word)
+        for index, word in enumerate(title.split(" "))
+    )
+
+    assert protect_capitals(title) == one_by_one
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(_WORDS.map(" ".join), max_size=5))
+def test_author_list_is_escaped_as_name_by_name(names: list[str]) -> None:
+    assert _author_value(names) == " and ".join(_name_value(name) for name in names)
+
+
+def test_author_names_needing_braces_or_spacing_are_taken_one_by_one() -> None:
+    assert _author_value(["Ann Lee", "Barnes and Noble"]) == "Ann Lee and {Barnes and Noble}"
+    assert _author_value(["Ann  Lee", " Zoë\tKim "]) == r"Ann Lee and Zo{\"e} Kim"
+    assert _author_value(["Ann Lee", "", "Kim"]) == "Ann Lee and  and Kim"
+    assert _author_value(["Lee, Ann", "a, b, c, d"]) == "Lee, Ann and {a, b, c, d}"
+    assert _author_value(["Lee, Ann", "Kim, Bo", "Roe, Cy"]) == "Lee, Ann and Kim, Bo and Roe, Cy"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(
+            list("ab ,\\{}%&#_$~^\u00e9e\u0301\u212b\u00df\u0142\u4f60\U0001f642")
+        )
+    )
+)
+def test_text_to_latex_escapes_character_by_character(text: str) -> None:
+    escaped = unicodedata.normalize(
+        "NFC", _SPECIAL.sub(lambda match: _SPECIAL_CHARACTERS[match.group()], text)
+    )
+    by_character = "".join(
+        character if character.isascii() else _non_ascii_to_latex(character)
+        for character in escaped
+    )
+
+    assert text_to_latex(text) == by_character
+
+
+def test_papers_and_stored_rows_export_alike(library: Library) -> None:
+    import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
+    add_generated(library)
+
+    from_papers = "".join(EXPORTER.entries(library.papers(), _imported_keys(library)))
+
+    assert from_papers == library.export_bibtex()
+
+
+def test_filtered_export_keeps_the_papers_and_order_of_the_filter(library: Library) -> None:
+    drafts = [
+        Draft(title="Notes on Horses", abstract="A zebra passes by.", key="horses"),
+        Draft(title="Zebra Stripes", key="stripes"),
+        Draft(title="Savanna Walks", abstract="One zebra, far away.", key="savanna"),
+        Draft(title="Lions", key="lions"),
+    ]
+    library.add_drafts([(FileReport("zoo"), drafts)])
+    searched = PaperFilter(search="zebra")
+    ids = library.ids()
+
+    for paper_filter in (searched, PaperFilter(paper_ids=(ids[0], ids[2]))):
+        exported = library.export_bibtex(paper_filter)
+
+        keys = re.findall(r"^@\w+\{([^,]+),$", exported, re.MULTILINE)
+        assert keys == [paper.key for paper in library.papers(paper_filter)]
+    # Best match first: neither the order of adding nor its reverse.
+    assert re.findall(r"^@\w+\{([^,]+),$", library.export_bibtex(searched), re.MULTILINE) == [
+        "stripes",
+        "horses",
+        "savanna",
+    ]
 
 
 def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> None:

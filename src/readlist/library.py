@@ -34,6 +34,7 @@ from readlist.models import (
 )
 
 if TYPE_CHECKING:
+    from readlist.formats.bibtex import ExportRow
     from readlist.search import SearchDocument
 
 
@@ -815,7 +816,7 @@ class Library:
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> Generator[str, None, None]:
         """BibTeX for the papers the filter keeps, entry by entry (stream it to a file)."""
-        from readlist.formats import exporter
+        from readlist.formats.bibtex import EXPORTER
 
         with self._reading() as connection:
             keys_in_use = [
@@ -824,7 +825,27 @@ class Library:
                     "SELECT citation_key FROM paper WHERE citation_key IS NOT NULL"
                 )
             ]
-        yield from exporter("bibtex").entries(self.iter_papers(paper_filter, sort), keys_in_use)
+        yield from EXPORTER.entries_of_rows(self._export_rows(paper_filter, sort), keys_in_use)
+
+    def _export_rows(
+        self, paper_filter: PaperFilter, sort: SortKey
+    ) -> Generator[ExportRow, None, None]:
+        """The papers the filter keeps, in order, as the exporter reads them."""
+        from readlist.formats.bibtex import EXPORT_COLUMNS
+
+        columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
+        if paper_filter.search and paper_filter.search.strip():
+            # Best match first: json_each numbers the ids in the order given.
+            sql = (
+                f"SELECT {columns} FROM json_each(?) j JOIN paper p ON p.id = j.value "
+                "ORDER BY j.key"
+            )
+            params: tuple[Any, ...] = (json.dumps(self.ids(paper_filter, sort)),)
+        else:
+            where, params = self._where(paper_filter)
+            sql = f"SELECT {columns} FROM paper p {where} ORDER BY {_ORDER_BY[sort]}"
+        with self._reading() as connection:
+            yield from connection.execute(sql, params)
 
     def export_bibtex(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED

@@ -377,13 +377,22 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def text_to_latex(text: str) -> str:
     """Plain Unicode text as a BibTeX value: TeX specials escaped, non-ASCII as `{\\"u}` escapes."""
-    # Regular-expression scans find the rare specials and non-ASCII characters; replacing
-    # character by character (or str.translate with a dict) costs seconds per 150 MB of abstracts.
-    escaped = _SPECIAL.sub(lambda match: _SPECIAL_CHARACTERS[match.group()], text)
-    if escaped.isascii():
-        return escaped
-    escaped = unicodedata.normalize("NFC", escaped)
-    return _NON_ASCII.sub(lambda match: _non_ascii_to_latex(match.group()), escaped)
+    # `in` finds a character at memchr speed where a regular-expression scan takes ~8 µs for an
+    # abstract, and most values hold no special or only `%`: the abstracts of 100k papers take
+    # 0.2 s, not 1 s. Replacing character by character (or str.translate with a dict) costs
+    # seconds per 150 MB of abstracts.
+    if "\\" in text or "{" in text or "}" in text:
+        # Escapes hold backslashes and braces: replaced one special after another, these would
+        # be escaped again, so here one pass replaces every special.
+        text = _SPECIAL.sub(lambda match: _SPECIAL_CHARACTERS[match.group()], text)
+    else:
+        for character in "%&#_$~^":
+            if character in text:
+                text = text.replace(character, _SPECIAL_CHARACTERS[character])
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    return _NON_ASCII.sub(lambda match: _non_ascii_to_latex(match.group()), text)
 
 
 @lru_cache(maxsize=4096)
