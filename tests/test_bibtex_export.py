@@ -17,7 +17,7 @@ from conftest import REPO, SAMPLE_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.formats import ImportContext, parse
+from readlist.formats import ImportContext, export_row, parse
 from readlist.formats.bibtex import (
     EXPORTER,
     _author_value,
@@ -339,7 +339,9 @@ def test_papers_and_stored_rows_export_alike(library: Library) -> None:
     import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
     add_generated(library)
 
-    from_papers = "".join(EXPORTER.entries(library.papers(), _imported_keys(library)))
+    from_papers = "".join(
+        EXPORTER.entries(map(export_row, library.papers()), _imported_keys(library))
+    )
 
     assert from_papers == library.export_bibtex()
 
@@ -483,7 +485,9 @@ def test_round_trip_property_over_generated_entries(entries: list[dict[str, obje
     imported = parse(source, "bibtex", ImportContext(bibtex_macros=collect_macros([source])))
     assert imported.problems == []
 
-    exported = "".join(EXPORTER.entries([paper_from(d, n) for n, d in enumerate(imported.drafts)]))
+    exported = "".join(
+        EXPORTER.entries(export_row(paper_from(d, n)) for n, d in enumerate(imported.drafts))
+    )
     reparsed = parse(exported, "bibtex", ImportContext())
 
     assert parse_string(exported).failed_blocks == []

@@ -34,7 +34,7 @@ from readlist.models import (
 )
 
 if TYPE_CHECKING:
-    from readlist.formats.bibtex import ExportRow
+    from readlist.formats import ExportRow
     from readlist.search import SearchDocument
 
 
@@ -816,7 +816,7 @@ class Library:
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> Generator[str, None, None]:
         """BibTeX for the papers the filter keeps, entry by entry (stream it to a file)."""
-        from readlist.formats.bibtex import EXPORTER
+        from readlist.formats import exporter
 
         with self._reading() as connection:
             keys_in_use = [
@@ -825,13 +825,13 @@ class Library:
                     "SELECT citation_key FROM paper WHERE citation_key IS NOT NULL"
                 )
             ]
-        yield from EXPORTER.entries_of_rows(self._export_rows(paper_filter, sort), keys_in_use)
+        yield from exporter("bibtex").entries(self._export_rows(paper_filter, sort), keys_in_use)
 
     def _export_rows(
         self, paper_filter: PaperFilter, sort: SortKey
     ) -> Generator[ExportRow, None, None]:
         """The papers the filter keeps, in order, as the exporter reads them."""
-        from readlist.formats.bibtex import EXPORT_COLUMNS
+        from readlist.formats import EXPORT_COLUMNS
 
         columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
         if paper_filter.search and paper_filter.search.strip():

@@ -28,13 +28,12 @@ from bibtexparser.model import (
     String,
 )
 
-from readlist.formats import ImportContext, ImportSource
+from readlist.formats import ExportRow, ImportContext, ImportSource
 from readlist.formats.latex import latex_to_text, one_line, text_to_latex
 from readlist.models import (
     CitationKeys,
     Draft,
     Findings,
-    Paper,
     Problem,
     arxiv_id_in_link,
     canonical_arxiv_id,
@@ -850,39 +849,12 @@ _NOT_EXPORTED = frozenset({"crossref"})
 """Inherited fields are written into each child, so a crossref would only risk bibtex's
 "bad cross reference" error when the parent is missing or comes first."""
 
-EXPORT_COLUMNS = (
-    "citation_key",
-    "entry_type",
-    "fields",
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "abstract",
-    "arxiv_id",
-    "doi",
-    "url",
-)
-"""The `paper` columns an entry is made of, in `ExportRow` order."""
-ExportRow = tuple[
-    str | None, str | None, str, str, str, int | None, str | None, str | None, str | None,
-    str | None, str | None,
-]  # fmt: skip
-"""A paper as stored (`EXPORT_COLUMNS`), fields and authors still JSON text. The library streams
-these rather than `Paper`s, whose making costs more than a second at 100,000 papers."""
-
 
 class BibtexExporter:
     """Writes BibTeX that classic `bibtex` and bibtexparser accept."""
 
-    def entries(self, papers: Iterable[Paper], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
-        """The file for `papers` entry by entry, in the order given: same papers, same bytes."""
-        return self.entries_of_rows(map(_row, papers), keys_in_use)
-
-    def entries_of_rows(
-        self, rows: Iterable[ExportRow], keys_in_use: Iterable[str] = ()
-    ) -> Iterator[str]:
-        """`entries` for papers as the library stores them."""
+    def entries(self, rows: Iterable[ExportRow], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
+        """See `Exporter.entries`; the same papers give the same bytes."""
         taken = CitationKeys(keys_in_use)
         separator = ""
         for row in rows:
@@ -912,23 +884,6 @@ def _json_value(text: str) -> Any:
     """The value of JSON as the library stores it (no whitespace around it): `json.loads` would
     look for some, twice a row, at a cost of 0.15 s at 100k papers."""
     return _JSON.raw_decode(text)[0]
-
-
-def _row(paper: Paper) -> ExportRow:
-    """`paper` as the library stores it."""
-    return (
-        paper.key,
-        paper.entry_type,
-        json.dumps(paper.fields),
-        paper.title,
-        json.dumps(paper.authors),
-        paper.year,
-        paper.venue,
-        paper.abstract,
-        paper.arxiv_id,
-        paper.doi,
-        paper.url,
-    )
 
 
 def _generated_key(
