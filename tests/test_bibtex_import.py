@@ -405,8 +405,8 @@ def test_reading_in_chunks_gives_what_reading_whole_gives(
 
     if parallel:  # chunks split by worker processes, as for big files
         monkeypatch.setattr("readlist.formats.bibtex._PARALLEL_FROM_CHARACTERS", 0)
-        monkeypatch.setattr("readlist.formats.bibtex.threading.active_count", lambda: 1)
-        monkeypatch.setattr("readlist.formats.bibtex.ProcessPoolExecutor", counted_pool)
+        monkeypatch.setattr("readlist.parallel.threading.active_count", lambda: 1)
+        monkeypatch.setattr("readlist.parallel.ProcessPoolExecutor", counted_pool)
     chunked = [parse(text, "bibtex", ImportContext()) for text in texts]
     assert len(pools) == (len(texts) if parallel else 0)
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import signal
-import threading
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from multiprocessing import get_context
 from typing import Any, NamedTuple
 
 from bibtexparser.entrypoint import parse_string
@@ -28,6 +22,7 @@ from bibtexparser.model import (
     String,
 )
 
+from readlist import parallel
 from readlist.formats import ExportRow, ImportContext, ImportSource
 from readlist.formats.latex import latex_to_text, one_line, text_to_latex
 from readlist.models import (
@@ -516,39 +511,17 @@ def _read_blocks(chunk: str, first_line: int) -> list[_Item]:
 _PARALLEL_FROM_CHARACTERS = 8 << 20
 """Files this big are split by worker processes, a chunk each, while this one makes drafts and
 the library stores them: bibtexparser's split is over half of an import's time."""
-_CHUNKS_IN_FLIGHT = 2
-"""Chunks per worker sent ahead, so workers never wait and memory holds only these."""
 
 
 def _blocks(chunks: Iterator[tuple[str, int]], size: int) -> Iterator[list[_Item]]:
-    """`_read_blocks` of each chunk, in order; on other cores when it pays and is safe."""
-    workers = min(4, len(os.sched_getaffinity(0)) - 1)
-    # Forked workers start at once and import nothing, but forking a process that runs other
-    # threads (the app imports from one) can hang the child, so the app reads in-process.
-    if size < _PARALLEL_FROM_CHARACTERS or workers < 1 or threading.active_count() > 1:
-        for chunk, first_line in chunks:
-            yield _read_blocks(chunk, first_line)
-        return
-    with ProcessPoolExecutor(
-        workers, mp_context=get_context("fork"), initializer=_leave_interrupts_to_the_parent
-    ) as pool:
-        pending: deque[Future[list[_Item]]] = deque()
-        try:
-            for chunk, first_line in chunks:
-                pending.append(pool.submit(_read_blocks, chunk, first_line))
-                if len(pending) > workers * _CHUNKS_IN_FLIGHT:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+    """`_read_blocks` of each chunk, in order; on other cores for a big file."""
+    if size < _PARALLEL_FROM_CHARACTERS:
+        return map(_read_chunk, chunks)
+    return parallel.ordered_map(_read_chunk, chunks)
 
 
-def _leave_interrupts_to_the_parent() -> None:
-    # Ctrl+C reaches every process of the terminal's group; the parent reports it in one line
-    # and ends the pool, where a worker would print its own traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _read_chunk(chunk: tuple[str, int]) -> list[_Item]:
+    return _read_blocks(*chunk)
 
 
 def _add_item(items: list[_Item], block: object, offset: int, strings: set[str]) -> None:
@@ -858,23 +831,25 @@ class BibtexExporter:
         taken = CitationKeys(keys_in_use)
         separator = ""
         for row in rows:
-            (
-                key, entry_type, fields_json, title, authors_json, year, venue, abstract, arxiv_id,
-                doi, url,
-            ) = row  # fmt: skip
-            fields = _json_value(fields_json) if fields_json != "{}" else {}
-            authors = _json_value(authors_json) if authors_json != "[]" else []
-            if not key:
-                key = _generated_key(arxiv_id, authors, year, title, taken)
-            if entry_type and fields.get("title"):
-                lines = _fields_kept(fields, doi, url, arxiv_id)
-            else:
-                entry_type, lines = _fields_generated(
-                    key, title, authors, year, venue, abstract, arxiv_id, doi, url,
-                    fields.get("primaryclass", ""),
-                )  # fmt: skip
-            yield f"{separator}@{entry_type}{{{key},\n" + ",\n".join(lines) + "\n}\n"
+            yield separator + _entry(row[0] or _generated_key(row, taken), row)
             separator = "\n"
+
+
+def _entry(key: str, row: ExportRow) -> str:
+    (
+        _key, entry_type, fields_json, title, authors_json, year, venue, abstract, arxiv_id, doi,
+        url,
+    ) = row  # fmt: skip
+    fields = _json_value(fields_json) if fields_json != "{}" else {}
+    if entry_type and fields.get("title"):
+        lines = _fields_kept(fields, doi, url, arxiv_id)
+    else:
+        authors = _json_value(authors_json) if authors_json != "[]" else []
+        entry_type, lines = _fields_generated(
+            key, title, authors, year, venue, abstract, arxiv_id, doi, url,
+            fields.get("primaryclass", ""),
+        )  # fmt: skip
+    return f"@{entry_type}{{{key},\n" + ",\n".join(lines) + "\n}\n"
 
 
 _JSON = json.JSONDecoder()
@@ -886,13 +861,13 @@ def _json_value(text: str) -> Any:
     return _JSON.raw_decode(text)[0]
 
 
-def _generated_key(
-    arxiv_id: str | None, authors: list[str], year: int | None, title: str, taken: CitationKeys
-) -> str:
+def _generated_key(row: ExportRow, taken: CitationKeys) -> str:
     """`arxiv2401_12345` for a paper known only by its arXiv id; unique within the output."""
+    _key, _type, _fields, title, authors_json, year, _venue, _abstract, arxiv_id, _doi, _url = row
     if arxiv_id:
         stem = "arxiv" + arxiv_id.replace(".", "_").replace("/", "_")
     else:
+        authors = _json_value(authors_json) if authors_json != "[]" else []
         stem = citation_key_stem(authors, year, title)
     return taken.claim(stem)
 
