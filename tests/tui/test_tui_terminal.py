@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from readlist.demo import build_demo_library
 from readlist.library import FileReport, Library
 from readlist.models import Draft, Status
 
@@ -52,6 +53,10 @@ class Terminal:
 
     def start(self, library: Path, *, display: str = "") -> None:
         """Open `readlist --db LIBRARY` in a fresh tmux server, as the user's shell would."""
+        self.run("--db", str(library), display=display)
+
+    def run(self, *arguments: str, display: str = "") -> None:
+        """Run `readlist ARGUMENTS...` in a fresh tmux server."""
         self.starts += 1
         environment = {
             "LANG": "C.UTF-8",
@@ -67,7 +72,7 @@ class Terminal:
         self.tmux(
             "new-session", "-d", "-s", "t", "-x", "120", "-y", "40", *settings,
             "--", "sh", "-c", f'"$@"; echo "{EXITED}$?"; sleep 600', "sh",
-            str(READLIST), "--db", str(library),
+            str(READLIST), *arguments,
         )  # fmt: skip
 
     def screen(self) -> str:
@@ -129,6 +134,24 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 def ready_marker(total: int) -> str:
     return f"{total}/{total} shown"
+
+
+def test_the_demo_opens_on_a_used_library_and_leaves_no_library_behind(
+    terminal: Terminal, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    expected = tmp_path_factory.mktemp("expected") / "demo.sqlite"
+    build_demo_library(expected)
+    with Library(expected) as library:
+        counts = library.counts()
+    assert counts.total > 20
+    assert 0 < counts.unread < counts.total
+
+    terminal.run("--demo")
+    terminal.wait_for(ready_marker(counts.total), f"{counts.unread} unread", "to-discuss")
+    terminal.keys("q")
+    assert terminal.exit_status() == 0
+    # The user's own library (under the app's HOME) was never created.
+    assert not list(terminal.home.rglob("*.sqlite*"))
 
 
 def test_search_read_and_tag_are_kept_after_quitting(
