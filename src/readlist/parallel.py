@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,11 +26,11 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item]) -> It
     """`map(function, items)`, in order, on forked workers, one per spare core, when that is safe.
 
     Forked workers start at once and import nothing, but forking a process that runs other
-    threads (the app works in them) can hang the child; there, and on one core, it all runs
-    here. `function` must be a module-level function; items and results are pickled.
+    threads (the app works in them) can hang the child; there, on one core and off Linux, it all
+    runs here. `function` must be a module-level function; items and results are pickled.
     """
     iterator = iter(items)
-    workers = min(MAX_WORKERS, len(os.sched_getaffinity(0)) - 1)
+    workers = _spare_cores()
     if workers < 1 or threading.active_count() > 1:
         yield from map(function, iterator)
         return
@@ -48,6 +49,14 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item]) -> It
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _spare_cores() -> int:
+    """Cores this process may use beyond its own, at most `MAX_WORKERS`; none off Linux, where
+    fork is missing (Windows) or unsafe with system frameworks (macOS)."""
+    if sys.platform != "linux":
+        return 0
+    return min(MAX_WORKERS, len(os.sched_getaffinity(0)) - 1)
 
 
 def _leave_interrupts_to_the_parent() -> None:
