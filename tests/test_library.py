@@ -225,3 +225,17 @@ def test_authors_display_as_people_write_names() -> None:
     assert display_name("King, Jr., Martin Luther") == "Martin Luther King Jr."
     assert display_name("Ashish Vaswani") == "Ashish Vaswani"
     assert display_name("{Google DeepMind}") == "{Google DeepMind}"
+
+
+def test_import_progress_knows_the_total_once_the_file_is_scanned(library: Library) -> None:
+    entries = "".join(
+        f"@article{{paper{n},\n  title = {{Paper Number {n}}},\n  year = 2024\n}}\n\n"
+        for n in range(4_500)
+    )
+    calls: list[tuple[int, int | None]] = []
+    library.import_sources(
+        [ImportSource("many.bib", entries.encode())],
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    # One call per batch of papers stored, each with the file's count of entries.
+    assert calls == [(2_000, 4_500), (4_000, 4_500), (4_500, 4_500)]

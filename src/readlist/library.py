@@ -510,7 +510,19 @@ class Library:
             (report, self._drafts_of(source, report, context, found))
             for source, report, found in zip(sources, reports, findings, strict=True)
         ]
-        import_report = self.add_drafts(streams, progress=progress)
+
+        def stored(done: int, _total: int | None) -> None:
+            assert progress is not None
+            # Each importer says how many records its source holds once it knows (a BibTeX
+            # file after its first pass), so the total is known when every source has started.
+            expected = [
+                0 if report.error else found.expected
+                for report, found in zip(reports, findings, strict=True)
+            ]
+            known = [count for count in expected if count is not None]
+            progress(done, sum(known) if len(known) == len(expected) else None)
+
+        import_report = self.add_drafts(streams, progress=stored if progress else None)
         for source, report, found in zip(sources, reports, findings, strict=True):
             if report.error is not None:
                 continue

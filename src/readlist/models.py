@@ -68,6 +68,8 @@ class Findings:
     """Records that were skipped, with reasons."""
     notes: list[str] = field(default_factory=list)
     """Things the user should know that are not failures, e.g. "key smith2020 renamed smith2020a"."""
+    expected: int | None = None
+    """How many records the source holds, once the importer knows: for a progress bar."""
 
 
 @dataclass(slots=True)

@@ -108,6 +108,7 @@ class WholeTextImporter(ABC):
         result = self.parse_text(source.whole(), context)
         findings.problems.extend(result.problems)
         findings.notes.extend(result.notes)
+        findings.expected = len(result.drafts)
         return iter(result.drafts)
 
     @abstractmethod

@@ -117,6 +117,8 @@ class _Scan(NamedTuple):
     """Every citation key, lower case: a renamed duplicate must not take a later entry's key."""
     repeated_keys: set[str]
     """Keys (lower case) that more than one entry has."""
+    entries: int
+    """How many entries the file seems to hold (keyed openings of lines)."""
     parents: set[str]
     """Keys (lower case) that some entry's crossref names."""
 
@@ -132,8 +134,10 @@ def _scan(pieces: Iterable[str]) -> _Scan:
     keys: set[str] = set()
     repeated_keys: set[str] = set()
     parents: set[str] = set()
+    entries = 0
     for chunk, _lines in _chunks(pieces):
         for match in _KEY_AFTER_NEWLINE.finditer("\n" + chunk):
+            entries += 1
             key = match.group(1).lower()
             if key in keys:
                 repeated_keys.add(key)
@@ -151,7 +155,7 @@ def _scan(pieces: Iterable[str]) -> _Scan:
                 string = _string_of(block)
                 if string is not None and _define(string.key, string.value, known):
                     macros[string.key.strip().lower()] = known[string.key.strip().lower()]
-    return _Scan(macros, keys, repeated_keys, parents)
+    return _Scan(macros, keys, repeated_keys, entries, parents)
 
 
 def _define(name: str, value: str, macros: dict[str, str]) -> bool:
@@ -300,6 +304,7 @@ class BibtexImporter:
         """Every entry as a draft, a chunk of the file at a time after a first pass for macros,
         keys and crossref parents; broken entries become problems, the rest imports."""
         scan = _scan(source.pieces())
+        findings.expected = scan.entries
         reading = _Reading({**MONTH_MACROS, **context.bibtex_macros, **scan.macros}, scan, findings)
         for items in _blocks(_chunks(source.pieces()), source.size):
             yield from reading.drafts(items)
