@@ -21,12 +21,25 @@ def test_new_library_is_wal_with_foreign_keys_and_current_schema(library_path: P
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    indexes = {
-        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='index'")
+    assert _indexes(library_path) == {
+        "ix_paper_listed",
+        "ix_paper_status",
+        "ix_paper_title_norm",
+        "ix_paper_import_id",
+        "ix_paper_tag_tag",
     }
-    for column in ("added", "listed", "year", "status", "title_norm", "arxiv_id", "doi"):
-        assert f"ix_paper_{column}" in indexes
-    assert "ix_paper_tag_tag" in indexes
+
+
+def _indexes(path: Path) -> set[str]:
+    """The library's own indexes (not SQLite's automatic ones for keys)."""
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+        )
+        return {row[0] for row in rows}
+    finally:
+        connection.close()
 
 
 def test_version_1_library_is_upgraded_after_a_backup(tmp_path: Path) -> None:
@@ -50,6 +63,9 @@ def test_version_1_library_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     assert old.execute("SELECT count(*) FROM paper").fetchone()[0] == 2
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    fresh = tmp_path / "fresh.sqlite"
+    Library(fresh).close()
+    assert _indexes(path) == _indexes(fresh)
 
 
 def test_library_from_a_newer_readlist_is_refused_untouched(library_path: Path) -> None:

@@ -10,7 +10,13 @@ from sqlmodel import Field, SQLModel
 
 
 class PaperRow(SQLModel, table=True):
-    """One paper; lists (authors, BibTeX fields) are JSON text, tags live in `paper_tag`."""
+    """One paper; lists (authors, BibTeX fields) are JSON text, tags live in `paper_tag`.
+
+    Indexed: what the app filters by (status, import batch) and the sorts an index can serve
+    (title, listing date); newest first is the id order. Every other index would cost each
+    insert and help no query: duplicates are found in memory, and the year sort needs a sort
+    anyway (papers without a year go last).
+    """
 
     __tablename__ = "paper"
 
@@ -19,11 +25,11 @@ class PaperRow(SQLModel, table=True):
     title_norm: str = Field(index=True)
     """`models.normalise_title(title)`: finds duplicates and orders the title sort."""
     authors: str = "[]"
-    year: int | None = Field(default=None, index=True)
+    year: int | None = None
     venue: str | None = None
     abstract: str | None = None
-    arxiv_id: str | None = Field(default=None, index=True)
-    doi: str | None = Field(default=None, index=True)
+    arxiv_id: str | None = None
+    doi: str | None = None
     url: str | None = None
     code_url: str | None = None
     citation_key: str | None = Field(default=None, unique=True)
@@ -31,7 +37,7 @@ class PaperRow(SQLModel, table=True):
     fields: str = "{}"
     status: str = Field(default="unread", index=True)
     read_at: str | None = None
-    added: str = Field(index=True)
+    added: str
     listed: str | None = Field(default=None, index=True)
     source: str | None = None
     needs_metadata: bool = False

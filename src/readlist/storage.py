@@ -8,7 +8,7 @@ from pathlib import Path
 
 from readlist.errors import LibraryError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Stored in SQLite's `user_version`; raise it with each upgrade step below."""
 
 PAGE_SIZE = 8192
@@ -19,9 +19,16 @@ def _add_note_column(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE paper ADD COLUMN note VARCHAR NOT NULL DEFAULT ''")
 
 
+def _drop_unused_indexes(connection: sqlite3.Connection) -> None:
+    # No query used them (see schema.PaperRow); each cost every insert.
+    for column in ("added", "year", "arxiv_id", "doi"):
+        connection.execute(f"DROP INDEX IF EXISTS ix_paper_{column}")
+
+
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     # version the file is at -> the step that brings it to the next version
     1: _add_note_column,
+    2: _drop_unused_indexes,
 }
 
 
