@@ -22,6 +22,7 @@ def test_new_library_is_wal_with_foreign_keys_and_current_schema(library_path: P
     assert connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert _indexes(library_path) == {
+        "ix_paper_added",
         "ix_paper_listed",
         "ix_paper_status",
         "ix_paper_title_norm",

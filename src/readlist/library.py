@@ -48,9 +48,9 @@ class SortKey(StrEnum):
 
 
 _ORDER_BY = {
-    # Ids grow with every paper stored, so newest first is the table itself backwards: at 100,000
-    # papers 0.2 s quicker than walking the index on `added`, and right even if the clock jumps.
-    SortKey.ADDED: "p.id DESC",
+    # Through the index on `added`: the app's first screen needs only the ids, and reading them
+    # from the table instead would read every abstract (0.25 s and 55 MB more at 100k papers).
+    SortKey.ADDED: "p.added DESC, p.id DESC",
     SortKey.LISTED: "p.listed IS NULL, p.listed DESC, p.id DESC",
     SortKey.YEAR: "p.year IS NULL, p.year DESC, p.title_norm",
     SortKey.TITLE: "p.title_norm, p.id",

@@ -13,9 +13,9 @@ class PaperRow(SQLModel, table=True):
     """One paper; lists (authors, BibTeX fields) are JSON text, tags live in `paper_tag`.
 
     Indexed: what the app filters by (status, import batch) and the sorts an index can serve
-    (title, listing date); newest first is the id order. Every other index would cost each
-    insert and help no query: duplicates are found in memory, and the year sort needs a sort
-    anyway (papers without a year go last).
+    (added, title, listing date). Every other index would cost each insert and help no query:
+    duplicates are found in memory, and the year sort needs a sort anyway (papers without a
+    year go last).
     """
 
     __tablename__ = "paper"
@@ -37,7 +37,7 @@ class PaperRow(SQLModel, table=True):
     fields: str = "{}"
     status: str = Field(default="unread", index=True)
     read_at: str | None = None
-    added: str
+    added: str = Field(index=True)
     listed: str | None = Field(default=None, index=True)
     source: str | None = None
     needs_metadata: bool = False

@@ -21,7 +21,7 @@ def _add_note_column(connection: sqlite3.Connection) -> None:
 
 def _drop_unused_indexes(connection: sqlite3.Connection) -> None:
     # No query used them (see schema.PaperRow); each cost every insert.
-    for column in ("added", "year", "arxiv_id", "doi"):
+    for column in ("year", "arxiv_id", "doi"):
         connection.execute(f"DROP INDEX IF EXISTS ix_paper_{column}")
 
 
