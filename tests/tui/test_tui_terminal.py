@@ -183,6 +183,28 @@ def test_search_read_and_tag_are_kept_after_quitting(
     assert residual.tags == ["vision"]
 
 
+def test_tags_typed_hard_on_the_tag_key_are_all_kept(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    before = {paper.id: (paper.tags, paper.status) for paper in filled.papers()}
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    # One tmux command: "t", the tag and Enter reach the app together, as from a fast typist or
+    # a paste, before the prompt has drawn. ("r" and "u" would read and undo on the list.)
+    terminal.tmux(
+        "send-keys", "-t", "t", "t", ";", "send-keys", "-t", "t", "-l", "rust", ";",
+        "send-keys", "-t", "t", "Enter",
+    )  # fmt: skip
+    terminal.wait_for("#rust")
+    terminal.keys("q")
+    assert terminal.exit_status() == 0
+    after = {paper.id: (paper.tags, paper.status) for paper in filled.papers()}
+    changed = {paper_id for paper_id in after if after[paper_id] != before[paper_id]}
+    assert len(changed) == 1
+    (paper_id,) = changed
+    assert after[paper_id] == (sorted([*before[paper_id][0], "rust"]), before[paper_id][1])
+
+
 def test_hostile_titles_show_literally(
     filled: Library, library_path: Path, terminal: Terminal
 ) -> None:

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from readlist.config import Config
 from readlist.library import Library
 from readlist.tui.keys import LIST_KEYS, MAIN_KEYS, KeySpec
+from readlist.tui.screens.dialogs import Prompt
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 
@@ -39,6 +40,12 @@ class ReadlistApp(App[None]):
     def on_unmount(self) -> None:
         if self._owns_library:
             self.library.close()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key already on its way to the list when the key before it opened a prompt bubbles
+        # up here unused; it was typed for the prompt.
+        if isinstance(self.screen, Prompt) and self.screen.take_key(event):
+            event.stop()
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         # Another readlist (the CLI importing, say) may have changed the file meanwhile.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -66,6 +66,25 @@ class Prompt(ModalScreen[str | None]):
     @on(Input.Submitted)
     def answer(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed hard on the one that opened the prompt (a paste, a fast typist, tmux
+        # send-keys) reach the screen before its input is mounted and focused; the input takes
+        # every key it is given, so one arriving here would be lost.
+        if self.take_key(event):
+            event.stop()
+
+    def take_key(self, event: events.Key) -> bool:
+        """Type a key the input did not get into it (Enter answers); False if not text."""
+        answer = self.query_one("#answer", Input)
+        if event.key == "enter":
+            self.dismiss(answer.value)
+        elif event.is_printable and event.character:
+            answer.focus()
+            answer.insert_text_at_cursor(event.character)
+        else:
+            return False
+        return True
 
     def action_cancel(self) -> None:
         self.dismiss(None)
