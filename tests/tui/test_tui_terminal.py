@@ -205,6 +205,21 @@ def test_tags_typed_hard_on_the_tag_key_are_all_kept(
     assert after[paper_id] == (sorted([*before[paper_id][0], "rust"]), before[paper_id][1])
 
 
+def test_a_note_typed_hard_on_the_note_key_is_kept_whole(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5))
+    terminal.tmux(
+        "send-keys", "-t", "t", "n", ";", "send-keys", "-t", "t", "-l", "read it again", ";",
+        "send-keys", "-t", "t", "C-s",
+    )  # fmt: skip
+    terminal.wait_for("read it again")
+    terminal.keys("q")
+    assert terminal.exit_status() == 0
+    assert [paper.note for paper in filled.papers() if paper.note] == ["read it again"]
+
+
 def test_hostile_titles_show_literally(
     filled: Library, library_path: Path, terminal: Terminal
 ) -> None:

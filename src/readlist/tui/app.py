@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from readlist.config import Config
 from readlist.library import Library
 from readlist.tui.keys import LIST_KEYS, MAIN_KEYS, KeySpec
-from readlist.tui.screens.dialogs import Prompt
+from readlist.tui.screens.dialogs import TextDialog
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 
@@ -42,9 +42,9 @@ class ReadlistApp(App[None]):
             self.library.close()
 
     def on_key(self, event: events.Key) -> None:
-        # A key already on its way to the list when the key before it opened a prompt bubbles
-        # up here unused; it was typed for the prompt.
-        if isinstance(self.screen, Prompt) and self.screen.take_key(event):
+        # A key already on its way to the list when the key before it opened a dialog bubbles
+        # up here unused; it was typed for the dialog.
+        if isinstance(self.screen, TextDialog) and self.screen.take_key(event):
             event.stop()
 
     def on_app_focus(self, event: events.AppFocus) -> None:

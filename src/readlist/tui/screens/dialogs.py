@@ -38,7 +38,24 @@ class TagSuggester(Suggester):
         return None
 
 
-class Prompt(ModalScreen[str | None]):
+class TextDialog(ModalScreen[str | None]):
+    """A dialog the user types into.
+
+    Keys typed hard on the one that opened it (a paste, a fast typist, tmux send-keys) reach
+    the screen before its field is mounted and focused, or the app after bubbling up from the
+    list behind; its field takes every key it is given, so such a key would be lost.
+    """
+
+    def on_key(self, event: events.Key) -> None:
+        if self.take_key(event):
+            event.stop()
+
+    def take_key(self, event: events.Key) -> bool:
+        """Type a key the field did not get into it; False if it is not text."""
+        raise NotImplementedError
+
+
+class Prompt(TextDialog):
     """Asks for one line of text; Enter answers, Escape cancels (None)."""
 
     BINDINGS = bindings(DIALOG_KEYS)
@@ -66,13 +83,6 @@ class Prompt(ModalScreen[str | None]):
     @on(Input.Submitted)
     def answer(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
-
-    def on_key(self, event: events.Key) -> None:
-        # Keys typed hard on the one that opened the prompt (a paste, a fast typist, tmux
-        # send-keys) reach the screen before its input is mounted and focused; the input takes
-        # every key it is given, so one arriving here would be lost.
-        if self.take_key(event):
-            event.stop()
 
     def take_key(self, event: events.Key) -> bool:
         """Type a key the input did not get into it (Enter answers); False if not text."""
@@ -146,7 +156,7 @@ class FilterMenu(ModalScreen[ViewFilter | None]):
         self.dismiss(None)
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(TextDialog):
     """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels."""
 
     BINDINGS = bindings((*DIALOG_KEYS, *NOTE_KEYS))
@@ -164,6 +174,18 @@ class NoteEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
+
+    def take_key(self, event: events.Key) -> bool:
+        note = self.query_one(TextArea)
+        if event.key == "enter":
+            text = "\n"
+        elif event.is_printable and event.character:
+            text = event.character
+        else:
+            return False
+        note.focus()
+        note.insert(text)
+        return True
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
