@@ -88,6 +88,15 @@ class Terminal:
             time.sleep(0.05)
         return shot
 
+    def burst(self, key: str, text: str, last_key: str) -> None:
+        """`key`, `text` and `last_key` in one tmux command, so they reach the app together, as
+        from a fast typist or a paste, before anything `key` opens has drawn."""
+        target = ("-t", "t")
+        self.tmux(
+            "send-keys", *target, key, ";", "send-keys", *target, "-l", text, ";",
+            "send-keys", *target, last_key,
+        )  # fmt: skip
+
     def keys(self, *keys: str) -> None:
         """Named keys ("Enter", "Escape", "F5")."""
         self.tmux("send-keys", "-t", "t", *keys)
@@ -189,12 +198,8 @@ def test_tags_typed_hard_on_the_tag_key_are_all_kept(
     before = {paper.id: (paper.tags, paper.status) for paper in filled.papers()}
     terminal.start(library_path)
     terminal.wait_for(ready_marker(5))
-    # One tmux command: "t", the tag and Enter reach the app together, as from a fast typist or
-    # a paste, before the prompt has drawn. ("r" and "u" would read and undo on the list.)
-    terminal.tmux(
-        "send-keys", "-t", "t", "t", ";", "send-keys", "-t", "t", "-l", "rust", ";",
-        "send-keys", "-t", "t", "Enter",
-    )  # fmt: skip
+    # "r" and "u" would read and undo on the list.
+    terminal.burst("t", "rust", "Enter")
     terminal.wait_for("#rust")
     terminal.keys("q")
     assert terminal.exit_status() == 0
@@ -210,10 +215,7 @@ def test_a_note_typed_hard_on_the_note_key_is_kept_whole(
 ) -> None:
     terminal.start(library_path)
     terminal.wait_for(ready_marker(5))
-    terminal.tmux(
-        "send-keys", "-t", "t", "n", ";", "send-keys", "-t", "t", "-l", "read it again", ";",
-        "send-keys", "-t", "t", "C-s",
-    )  # fmt: skip
+    terminal.burst("n", "read it again", "C-s")
     terminal.wait_for("read it again")
     terminal.keys("q")
     assert terminal.exit_status() == 0
