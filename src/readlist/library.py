@@ -511,7 +511,7 @@ class Library:
             for source, report, found in zip(sources, reports, findings, strict=True)
         ]
 
-        def stored(done: int, _total: int | None) -> None:
+        def stored(done: int) -> None:
             assert progress is not None
             # Each importer says how many records its source holds once it knows (a BibTeX
             # file after its first pass), so the total is known when every source has started.
@@ -522,7 +522,7 @@ class Library:
             known = [count for count in expected if count is not None]
             progress(done, sum(known) if len(known) == len(expected) else None)
 
-        import_report = self.add_drafts(streams, progress=stored if progress else None)
+        import_report = self.add_drafts(streams, on_stored=stored if progress else None)
         for source, report, found in zip(sources, reports, findings, strict=True):
             if report.error is not None:
                 continue
@@ -558,11 +558,12 @@ class Library:
         self,
         drafts_by_source: Sequence[tuple[FileReport, Iterable[Draft]]],
         *,
-        progress: ProgressCallback | None = None,
+        on_stored: Callable[[int], None] | None = None,
     ) -> ImportReport:
         """Store drafts source by source, one transaction each, merging papers already known.
 
-        Drafts are taken a batch at a time as the library writes them. A source whose drafts
+        Drafts are taken a batch at a time as the library writes them; `on_stored` hears how
+        many have been stored after each batch. A source whose drafts
         raise `UnreadableInput` part-way (a bad byte deep in a file) is rolled back whole and
         gets that error. The sources form one import batch, which `undo` takes back whole.
         """
@@ -598,8 +599,8 @@ class Library:
                             created_by_source,
                         )
                         done += len(batch)
-                        if progress is not None:
-                            progress(done, None)
+                        if on_stored is not None:
+                            on_stored(done)
             except UnreadableInput as error:
                 report.error = error.message
                 report.new = report.merged = report.unchanged = 0
