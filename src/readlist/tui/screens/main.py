@@ -7,6 +7,7 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from textual import events, on, work
@@ -333,24 +334,12 @@ class MainScreen(Screen[None]):
         if not paper_ids:
             return
 
-        def tag(answer: str | None) -> None:
-            tags = _tags_from(answer or "")
+        def add(tags: list[str]) -> str:
+            self._library.tag(paper_ids, tags)
+            return f"Tagged {self._count(paper_ids)}: {', '.join(tags)}"
 
-            def add() -> str:
-                self._library.tag(paper_ids, tags)
-                return f"Tagged {self._count(paper_ids)}: {', '.join(tags)}"
-
-            if tags:
-                self._change(add, reindex=True)
-
-        self.app.push_screen(
-            Prompt(
-                f"Add tags to {self._count(paper_ids)} (comma-separated)",
-                placeholder="tag, another tag",
-                tags=self._tags,
-            ),
-            tag,
-        )
+        question = f"Add tags to {self._count(paper_ids)} (comma-separated)"
+        self._ask_for_tags(Prompt(question, placeholder="tag, another tag", tags=self._tags), add)
 
     def action_untag(self) -> None:
         paper_ids = self._targets()
@@ -361,24 +350,22 @@ class MainScreen(Screen[None]):
             self.notify(f"{self._count(paper_ids)} without tags", severity="warning")
             return
 
-        def untag(answer: str | None) -> None:
+        def remove(tags: list[str]) -> str:
+            self._library.untag(paper_ids, tags)
+            return f"Removed {', '.join(tags)} from {self._count(paper_ids)}"
+
+        question = f"Remove which tag from {self._count(paper_ids)}? ({', '.join(present)})"
+        self._ask_for_tags(Prompt(question, placeholder=present[0], tags=present), remove)
+
+    def _ask_for_tags(self, prompt: Prompt, change: Callable[[list[str]], str]) -> None:
+        """Ask `prompt`, then make `change` with the tags answered (none answered, no change)."""
+
+        def answered(answer: str | None) -> None:
             tags = _tags_from(answer or "")
-
-            def remove() -> str:
-                self._library.untag(paper_ids, tags)
-                return f"Removed {', '.join(tags)} from {self._count(paper_ids)}"
-
             if tags:
-                self._change(remove, reindex=True)
+                self._change(partial(change, tags), reindex=True)
 
-        self.app.push_screen(
-            Prompt(
-                f"Remove which tag from {self._count(paper_ids)}? ({', '.join(present)})",
-                placeholder=present[0],
-                tags=present,
-            ),
-            untag,
-        )
+        self.app.push_screen(prompt, answered)
 
     def action_edit_note(self) -> None:
         paper = self.query_one(PaperList).current_paper()
