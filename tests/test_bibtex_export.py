@@ -8,8 +8,10 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bibtexparser.entrypoint import parse_string
@@ -344,6 +346,39 @@ def test_papers_and_stored_rows_export_alike(library: Library) -> None:
     )
 
     assert from_papers == library.export_bibtex()
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_export_in_small_slices_gives_the_same_bytes(
+    library: Library, monkeypatch: pytest.MonkeyPatch, in_workers: bool
+) -> None:
+    import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
+    add_generated(library)
+    # Keys made up in export order must not depend on where slices are cut: two waiting papers
+    # whose made-up keys clash with a stored key and each other's stems.
+    taken = "@misc{arxiv2402_00002, title = {Took the Key First}, year = 2020}\n"
+    library.import_sources([ImportSource("taken.bib", taken.encode())])
+    waiting = [Draft(title="", arxiv_id=f"2402.0000{n}", needs_metadata=True) for n in (2, 3)]
+    library.add_drafts([(FileReport("ids"), waiting)])
+    whole = library.export_bibtex()
+    pools: list[ProcessPoolExecutor] = []
+
+    def counted_pool(*args: Any, **kwargs: Any) -> ProcessPoolExecutor:
+        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        return pools[-1]
+
+    monkeypatch.setattr("readlist.library._EXPORT_SLICE", 3)
+    if in_workers:  # as for a big export
+        monkeypatch.setattr("readlist.library._PARALLEL_EXPORT_FROM", 0)
+        monkeypatch.setattr("readlist.parallel._usable_cores", lambda: 2)
+        monkeypatch.setattr("readlist.parallel.threading.active_count", lambda: 1)
+        monkeypatch.setattr("readlist.parallel.ProcessPoolExecutor", counted_pool)
+    sliced = library.export_bibtex()
+
+    assert len(pools) == (1 if in_workers else 0)
+    assert sliced == whole
+    assert "@misc{arxiv2402_00002a,\n" in sliced
+    assert "@misc{arxiv2402_00003,\n" in sliced
 
 
 def test_filtered_export_keeps_the_papers_and_order_of_the_filter(library: Library) -> None:

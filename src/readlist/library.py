@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readlist import storage
 from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
@@ -34,7 +34,7 @@ from readlist.models import (
 )
 
 if TYPE_CHECKING:
-    from readlist.formats import ExportRow
+    from readlist.formats import Exporter, ExportRow
     from readlist.search import SearchDocument
 
 
@@ -121,6 +121,11 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with (papers stored, papers in all or None while unknown) as an import runs."""
 _WRITE_BATCH = 2_000
 """Papers read, then written, at a time: memory stays flat, and executemany is as fast."""
+
+_EXPORT_SLICE = 2_000
+"""Papers an export reads and formats at a time, in one piece of work."""
+_PARALLEL_EXPORT_FROM = 10_000
+"""Exports this big are formatted by worker processes: below, starting them costs more."""
 
 _PAPER_COLUMNS = (
     "title, title_norm, authors, year, venue, abstract, arxiv_id, doi, url, code_url, "
@@ -830,37 +835,54 @@ class Library:
     def bibtex_chunks(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> Generator[str, None, None]:
-        """BibTeX for the papers the filter keeps, entry by entry (stream it to a file)."""
+        """BibTeX for the papers the filter keeps, a part at a time (stream it to a file).
+
+        A big export is formatted on every core: each worker reads its own slice of the papers,
+        since rows cost as much to send to a worker as to format.
+        """
+        from readlist import parallel
         from readlist.formats import exporter
 
+        bibtex = exporter("bibtex")
+        ids = self.ids(paper_filter, sort)
+        made_up = self._made_up_keys(bibtex, ids)
+        slices = [
+            _ExportSlice(self.path, "bibtex", chunk, {i: made_up[i] for i in chunk if i in made_up})
+            for chunk in _chunks(ids, _EXPORT_SLICE)
+        ]
+        if len(ids) < _PARALLEL_EXPORT_FROM:
+            parts: Iterator[str] = map(_export_slice, slices)
+        else:
+            parts = parallel.ordered_map(_export_slice, slices, caller_waits=True)
+        separator = ""
+        for part in parts:
+            # Empty when every paper of the slice was deleted since the ids were read.
+            if part:
+                yield separator + part
+                separator = bibtex.separator
+
+    def _made_up_keys(self, bibtex: Exporter, ids: list[int]) -> dict[int, str]:
+        """The keys the papers stored without one are exported under, made in export order so
+        that the same library gives the same keys."""
+        from readlist.formats import EXPORT_COLUMNS
+
+        columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
         with self._reading() as connection:
-            keys_in_use = [
+            keyless = {
+                row[0]: row[1:]
+                for row in connection.execute(
+                    f"SELECT p.id, {columns} FROM paper p WHERE p.citation_key IS NULL"
+                )
+            }
+            if not keyless:
+                return {}
+            taken = CitationKeys(
                 row[0]
                 for row in connection.execute(
                     "SELECT citation_key FROM paper WHERE citation_key IS NOT NULL"
                 )
-            ]
-        yield from exporter("bibtex").entries(self._export_rows(paper_filter, sort), keys_in_use)
-
-    def _export_rows(
-        self, paper_filter: PaperFilter, sort: SortKey
-    ) -> Generator[ExportRow, None, None]:
-        """The papers the filter keeps, in order, as the exporter reads them."""
-        from readlist.formats import EXPORT_COLUMNS
-
-        columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
-        if paper_filter.search and paper_filter.search.strip():
-            # Best match first: json_each numbers the ids in the order given.
-            sql = (
-                f"SELECT {columns} FROM json_each(?) j JOIN paper p ON p.id = j.value "
-                "ORDER BY j.key"
             )
-            params: tuple[Any, ...] = (json.dumps(self.ids(paper_filter, sort)),)
-        else:
-            where, params = self._where(paper_filter)
-            sql = f"SELECT {columns} FROM paper p {where} ORDER BY {_ORDER_BY[sort]}"
-        with self._reading() as connection:
-            yield from connection.execute(sql, params)
+        return {i: bibtex.made_up_key(keyless[i], taken) for i in ids if i in keyless}
 
     def export_bibtex(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
@@ -1013,6 +1035,41 @@ def _snapshot(
 def _batches(drafts: Iterator[Draft], size: int) -> Iterator[list[Draft]]:
     while batch := list(itertools.islice(drafts, size)):
         yield batch
+
+
+class _ExportSlice(NamedTuple):
+    """A piece of an export: the papers (ids in order) and the keys made up for those without."""
+
+    path: Path
+    format_name: str
+    ids: Sequence[int]
+    made_up_keys: dict[int, str]
+
+
+def _export_slice(work: _ExportSlice) -> str:
+    """The entries of a slice of an export, on a connection of its own: this may run in a
+    worker process, where the library's connections must not be touched."""
+    from readlist.formats import EXPORT_COLUMNS, exporter
+
+    columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
+    connection = storage.connect(work.path)
+    try:
+        # Put in order here: SQLite would sort the rows, abstracts and all, in a temporary table.
+        found = {
+            row[0]: row
+            for row in connection.execute(
+                f"SELECT p.id, {columns} FROM paper p "
+                "WHERE p.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(work.ids)),),
+            )
+        }
+    finally:
+        connection.close()
+    keyed: list[ExportRow] = [
+        (work.made_up_keys.get(row[0], row[1]), *row[2:])
+        for row in (found[paper_id] for paper_id in work.ids if paper_id in found)
+    ]
+    return "".join(exporter(work.format_name).entries(keyed))
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:

@@ -1,6 +1,7 @@
 """An order-keeping map over worker processes, for big jobs whose items cost far more to work on
-than to send: splitting a big BibTeX file. Pure Python work holds the GIL, so threads would not
-help. (A big export gained nothing: its rows cost as much to pickle as to format.)"""
+than to send: splitting a big BibTeX file, formatting a big export. Pure Python work holds the GIL,
+so threads would not help. (An export whose rows were sent to the workers gained nothing: rows cost
+as much to pickle as to format, so export workers read their rows themselves.)"""
 
 from __future__ import annotations
 
@@ -22,16 +23,21 @@ IN_FLIGHT = 2
 """Items per worker sent ahead: workers never wait, and memory holds only these."""
 
 
-def ordered_map(function: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
-    """`map(function, items)`, in order, on forked workers, one per spare core, when that is safe.
+def ordered_map(
+    function: Callable[[Item], Result], items: Iterable[Item], *, caller_waits: bool = False
+) -> Iterator[Result]:
+    """`map(function, items)`, in order, on forked workers, when that is safe and worth it.
 
+    A worker runs on each spare core; with `caller_waits` (this process only collects the
+    results) on every core, since one worker alone would only be slower than working here.
     Forked workers start at once and import nothing, but forking a process that runs other
     threads (the app works in them) can hang the child; there, on one core and off Linux, it all
     runs here. `function` must be a module-level function; items and results are pickled.
     """
     iterator = iter(items)
-    workers = _spare_cores()
-    if workers < 1 or threading.active_count() > 1:
+    cores = _usable_cores()
+    workers = min(MAX_WORKERS, cores if caller_waits else cores - 1)
+    if workers < (2 if caller_waits else 1) or threading.active_count() > 1:
         yield from map(function, iterator)
         return
     # The workers are forked at the first submit, so no item, no process.
@@ -51,12 +57,12 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item]) -> It
                 future.cancel()
 
 
-def _spare_cores() -> int:
-    """Cores this process may use beyond its own, at most `MAX_WORKERS`; none off Linux, where
-    fork is missing (Windows) or unsafe with system frameworks (macOS)."""
+def _usable_cores() -> int:
+    """Cores this process may use; none off Linux, where fork is missing (Windows) or unsafe with
+    system frameworks (macOS)."""
     if sys.platform != "linux":
         return 0
-    return min(MAX_WORKERS, len(os.sched_getaffinity(0)) - 1)
+    return len(os.sched_getaffinity(0))
 
 
 def _leave_interrupts_to_the_parent() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from readlist.errors import ExportError, UnknownFormat, UnreadableInput
-from readlist.models import Draft, Findings, Paper, ParseResult
+from readlist.models import CitationKeys, Draft, Findings, Paper, ParseResult
 
 
 @dataclass(slots=True)
@@ -90,11 +90,20 @@ def export_row(paper: Paper) -> ExportRow:
 class Exporter(Protocol):
     """Turns papers into one text."""
 
+    separator: str
+    """What goes between two entries; the first comes with none."""
+
     def entries(self, rows: Iterable[ExportRow], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
         """The file for the papers entry by entry, in the order given, so a big export streams.
 
-        Keys the exporter has to make up avoid `keys_in_use` (the library's keys).
+        Keys the exporter has to make up avoid `keys_in_use` (the library's keys). The entries
+        of papers that have keys can be made in parts, anywhere, and joined by `separator`.
         """
+        ...
+
+    def made_up_key(self, row: ExportRow, taken: CitationKeys) -> str:
+        """The key `entries` writes a paper stored without one under, unique in `taken`, which
+        holds it afterwards."""
         ...
 
 

@@ -831,13 +831,27 @@ _NOT_EXPORTED = frozenset({"crossref"})
 class BibtexExporter:
     """Writes BibTeX that classic `bibtex` and bibtexparser accept."""
 
+    separator = "\n"
+
     def entries(self, rows: Iterable[ExportRow], keys_in_use: Iterable[str] = ()) -> Iterator[str]:
         """See `Exporter.entries`; the same papers give the same bytes."""
         taken = CitationKeys(keys_in_use)
         separator = ""
         for row in rows:
-            yield separator + _entry(row[0] or _generated_key(row, taken), row)
-            separator = "\n"
+            yield separator + _entry(row[0] or self.made_up_key(row, taken), row)
+            separator = self.separator
+
+    def made_up_key(self, row: ExportRow, taken: CitationKeys) -> str:
+        """`arxiv2401_12345` for a paper known only by its arXiv id, else author-year-word."""
+        _key, _type, _fields, title, authors_json, year, _venue, _abstract, arxiv_id, _doi, _url = (
+            row
+        )
+        if arxiv_id:
+            stem = "arxiv" + arxiv_id.replace(".", "_").replace("/", "_")
+        else:
+            authors = _json_value(authors_json) if authors_json != "[]" else []
+            stem = citation_key_stem(authors, year, title)
+        return taken.claim(stem)
 
 
 def _entry(key: str, row: ExportRow) -> str:
@@ -864,17 +878,6 @@ def _json_value(text: str) -> Any:
     """The value of JSON as the library stores it (no whitespace around it): `json.loads` would
     look for some, twice a row, at a cost of 0.15 s at 100k papers."""
     return _JSON.raw_decode(text)[0]
-
-
-def _generated_key(row: ExportRow, taken: CitationKeys) -> str:
-    """`arxiv2401_12345` for a paper known only by its arXiv id; unique within the output."""
-    _key, _type, _fields, title, authors_json, year, _venue, _abstract, arxiv_id, _doi, _url = row
-    if arxiv_id:
-        stem = "arxiv" + arxiv_id.replace(".", "_").replace("/", "_")
-    else:
-        authors = _json_value(authors_json) if authors_json != "[]" else []
-        stem = citation_key_stem(authors, year, title)
-    return taken.claim(stem)
 
 
 def _fields_kept(
