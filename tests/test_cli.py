@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -197,6 +199,49 @@ def test_export_to_an_unwritable_place_is_one_line(filled: Path, tmp_path: Path)
     result = readlist("--db", str(filled), "export", "-o", str(target))
     assert result.returncode == 1
     assert result.stderr == f"readlist: {target}: folder {target.parent} does not exist\n"
+
+
+def test_export_into_a_pipe_writes_into_it_and_leaves_the_pipe(
+    filled: Path, tmp_path: Path
+) -> None:
+    # As `-o /dev/stdout` or `-o >(gzip > refs.bib.gz)`: replacing a device or pipe by a file
+    # would, for `-o /dev/null` run as root, break /dev/null for the whole machine.
+    pipe = tmp_path / "refs.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+
+    result = readlist("--db", str(filled), "export", "-o", str(pipe))
+    reader.join(timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert received[0].decode().startswith("@")
+    assert [path.name for path in pipe.parent.iterdir() if path.name.endswith(".tmp")] == []
+
+
+def test_export_through_a_link_replaces_the_file_it_names_and_keeps_its_permissions(
+    filled: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "synced" / "refs.bib"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "refs.bib"
+    link.symlink_to(real)
+    fresh = tmp_path / "fresh.bib"
+
+    for target in (link, fresh):
+        result = readlist("--db", str(filled), "export", "-o", str(target))
+        assert result.returncode == 0, result.stderr
+
+    assert link.is_symlink()
+    assert real.read_text().startswith("@")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
 
 
 def test_every_command_has_help() -> None:

@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from abc import ABC, abstractmethod
@@ -342,21 +343,45 @@ def check_format_name(name: str | None) -> None:
 
 
 def write_text_file(path: Path, chunks: Iterable[str]) -> None:
-    """Write an export whole or not at all: a crash mid-write never leaves half a file."""
-    target = path.expanduser()
-    if target.is_dir():
+    """Write an export whole or not at all: a crash mid-write never leaves half a file.
+
+    A file is replaced by a complete new one with the old one's permissions; through a symbolic
+    link, the file it names is. A device or a pipe (`-o /dev/stdout`) is written into as it is:
+    replacing it would put a plain file in its place, even for `/dev/null`.
+    """
+    given = path.expanduser()
+    if given.is_dir():
         raise ExportError(f"{path}: is a folder; name a file")
-    folder = target.parent
-    if not folder.is_dir():
-        raise ExportError(f"{path}: folder {folder} does not exist")
+    if not given.parent.is_dir():
+        raise ExportError(f"{path}: folder {given.parent} does not exist")
+    if given.exists() and not given.is_file():
+        try:
+            with given.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
+                stream.writelines(chunks)
+        except OSError as error:
+            raise ExportError(f"{path}: cannot write ({error.strerror})") from None
+        return
+    target = given.resolve()
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
     temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
         # A megabyte of buffer: a 175 MB export is written in 0.2 s instead of 0.4 s.
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
             stream.writelines(chunks)
+        # mkstemp makes the file private (0600); the export is the user's file like any other.
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except OSError as error:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         raise ExportError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _new_file_mode() -> int:
+    """The permissions `open()` would give a new file: read-write for all, less the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
