@@ -145,6 +145,44 @@ def step_listing_baseline(work: Path, papers: int) -> Figures:
     return {"seconds": seconds, "papers": len(rows)}
 
 
+def step_schema_baseline(work: Path, papers: int) -> Figures:
+    """Raw sqlite3 `executemany` of the same rows, with a citation key, into readlist's own
+    tables, indexes and settings: what storing costs before any parsing or merging."""
+    from readlist import storage
+    from readlist.models import CitationKeys, citation_key_stem, normalise_title
+
+    keys = CitationKeys()
+    rows = [
+        (
+            paper.title,
+            normalise_title(paper.title),
+            paper.abstract,
+            keys.claim(citation_key_stem([], None, paper.title)),
+        )
+        for paper in generate.generate_papers(papers)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "library.sqlite"
+        storage.prepare_library(path)
+        connection = storage.connect(path)
+        connection.execute("INSERT INTO import_batch (id, started, sources) VALUES (1, '', '')")
+
+        def insert() -> None:
+            connection.execute("BEGIN")
+            connection.executemany(
+                "INSERT INTO paper (title, title_norm, abstract, citation_key, authors, fields, "
+                "status, added, listed, source, needs_metadata, import_id, note) "
+                "VALUES (?, ?, ?, ?, '[]', '{}', 'unread', '2026-01-01T00:00:00+00:00', "
+                "'2024-03-14', 'listing', 0, 1, '')",
+                rows,
+            )
+            connection.execute("COMMIT")
+
+        seconds = _timed(insert)
+        connection.close()
+    return {"seconds": seconds, "papers": len(rows)}
+
+
 def step_store(work: Path, papers: int) -> Figures:
     """`Library.add_drafts` of ready drafts (no parsing); leaves the library the next steps read."""
     from readlist.library import FileReport, Library
@@ -310,6 +348,7 @@ STEPS: dict[str, Callable[[Path, int], Figures]] = {
     "bibtex_baseline": step_bibtex_baseline,
     "listing_import": step_listing_import,
     "listing_baseline": step_listing_baseline,
+    "schema_baseline": step_schema_baseline,
     "store": step_store,
     "select_baseline": step_select_baseline,
     "list_json": step_list_json,
@@ -460,7 +499,10 @@ def table(results: dict[str, Figures], papers: int) -> str:
         (
             f"Import {papers:,} listing entries",
             _cell(results["listing_import"], _per_second),
-            "sqlite3 executemany: " + _cell(results["listing_baseline"], _per_second),
+            "sqlite3 executemany: "
+            + _cell(results["listing_baseline"], _per_second)
+            + "; the same into readlist's tables: "
+            + _cell(results["schema_baseline"], _per_second),
             "aim >= 50,000 papers/s",
             peak("listing_import", "listing_baseline"),
         ),
