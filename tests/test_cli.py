@@ -343,6 +343,35 @@ def test_an_import_stopped_midway_leaves_the_library_as_before(
     assert _dump(filled) == before
 
 
+def test_an_export_stopped_midway_leaves_no_file_behind(library_path: Path, tmp_path: Path) -> None:
+    with Library(library_path) as library:
+        drafts = [
+            Draft(f"Paper Number {n} on Sparse Routing", abstract="More words. " * 60)
+            for n in range(40_000)
+        ]
+        library.add_drafts([(FileReport("many"), drafts)])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "refs.bib"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "readlist", "--db", str(library_path), "export", "-o", str(target)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = time.monotonic()
+    while child.poll() is None and time.monotonic() < started + 60:
+        # Ctrl+C once the export has written a megabyte of its 30.
+        if any(path.stat().st_size > 1_000_000 for path in folder.glob(".refs.bib.*")):
+            child.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.01)
+    _, error_output = child.communicate()
+
+    assert child.returncode == 130, "the export finished before it could be stopped"
+    assert error_output == "readlist: interrupted; changes already written are kept\n"
+    assert list(folder.iterdir()) == []
+
+
 def test_output_cut_short_by_head_ends_quietly(library_path: Path) -> None:
     with Library(library_path) as library:
         drafts = [Draft(f"Paper {n}", abstract="Long abstract. " * 80) for n in range(2_000)]

@@ -363,21 +363,25 @@ def write_text_file(path: Path, chunks: Iterable[str]) -> None:
         return
     target = given.resolve()
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
-    temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write ({error.strerror})") from None
+    try:
         # A megabyte of buffer: a 175 MB export is written in 0.2 s instead of 0.4 s.
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
             stream.writelines(chunks)
         # mkstemp makes the file private (0600); the export is the user's file like any other.
         os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except OSError as error:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"{path}: cannot write ({error.strerror})") from None
+    except BaseException as error:
+        # Whatever stops the export (a full disk, Ctrl+C), no half-written file stays behind.
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise ExportError(f"{path}: cannot write ({error.strerror})") from None
+        raise
 
 
 def _new_file_mode() -> int:
