@@ -14,7 +14,7 @@ from conftest import SAMPLE_DATA, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.formats import ImportContext
+from readlist.formats import ImportContext, importer
 from readlist.formats import parse as parse_text
 from readlist.formats.listing import _PageReader, code_url_in, names_in, tex_to_text
 from readlist.library import ImportSource, Library
@@ -56,6 +56,32 @@ def seed_records(page: Path) -> list[tuple[int, str, str]]:
             title = line.removeprefix("Subscribe") if number <= 3 else line
             records.append((number, title, following))
     return records
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *SEED_PAGES,
+        *sorted(FIXTURES.iterdir()),
+        *sorted((SAMPLE_DATA / "listings").iterdir()),
+    ],
+    ids=lambda path: path.name,
+)
+def test_a_file_read_in_small_pieces_gives_what_its_whole_text_gives(
+    monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    # Big files come in pieces of a megabyte: the listing reader splits each into lines and
+    # looks for TeX and arXiv blocks in each, never in the whole text.
+    whole = parse(path.read_text(encoding="utf-8"))
+    monkeypatch.setattr("readlist.formats._PIECE_BYTES", 97)
+    source = ImportSource(path.name, path.read_bytes())
+    findings = ParseResult()
+
+    drafts = list(importer("listing").read(source, CONTEXT, findings))
+
+    assert len(list(source.pieces())) > 1
+    assert drafts == whole.drafts
+    assert findings.problems == whole.problems
 
 
 # ---- the seed pages ------------------------------------------------------------------------

@@ -115,11 +115,16 @@ class WholeTextImporter(ABC):
         self, source: ImportSource, context: ImportContext, findings: Findings
     ) -> Iterator[Draft]:
         """See `Importer.read`."""
-        result = self.parse_text(source.whole(), context)
+        result = self.parse_pieces(source.pieces(), context)
         findings.problems.extend(result.problems)
         findings.notes.extend(result.notes)
         findings.expected = len(result.drafts)
         return iter(result.drafts)
+
+    def parse_pieces(self, pieces: Iterable[str], context: ImportContext) -> ParseResult:
+        """`parse_text` of the pieces (`ImportSource.pieces`) joined; an importer that can do
+        with less than the whole text in memory at once does it piece by piece."""
+        return self.parse_text("".join(pieces), context)
 
     @abstractmethod
     def parse_text(self, text: str, context: ImportContext) -> ParseResult:
