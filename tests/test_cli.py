@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from arxiv_server import ArxivReplayServer
-from conftest import ARXIV_RECORDINGS
+from conftest import ARXIV_RECORDINGS, SAMPLE_DATA
 from typer.testing import CliRunner
 
 from readlist.cli import app
@@ -199,6 +199,23 @@ def test_export_to_an_unwritable_place_is_one_line(filled: Path, tmp_path: Path)
     result = readlist("--db", str(filled), "export", "-o", str(target))
     assert result.returncode == 1
     assert result.stderr == f"readlist: {target}: folder {target.parent} does not exist\n"
+
+
+def test_import_from_a_pipe_reads_it_once_and_imports_everything(
+    library_path: Path, tmp_path: Path
+) -> None:
+    # As `readlist import <(curl ...)`: a pipe gives its bytes once, and a file is read twice.
+    pipe = tmp_path / "refs.pipe"
+    os.mkfifo(pipe)
+    bibtex = (SAMPLE_DATA / "bibtex" / "reading-group.bib").read_bytes()
+    writer = threading.Thread(target=lambda: pipe.write_bytes(bibtex))
+    writer.start()
+
+    result = readlist("--db", str(library_path), "import", str(pipe))
+    writer.join(timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{pipe} (bibtex): 10 new\n"
 
 
 def test_export_into_a_pipe_writes_into_it_and_leaves_the_pipe(

@@ -199,8 +199,11 @@ class ImportSource:
         if path.is_dir():
             raise UnreadableInput(f"{raw_path}: is a folder; name the files in it")
         try:
-            with path.open("rb"):
-                pass
+            with path.open("rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    # A pipe (`readlist import <(curl ...)`) or a device gives its bytes once,
+                    # and a file is read more than once (its format, then its papers).
+                    return cls(raw_path, stream.read())
         except FileNotFoundError:
             raise UnreadableInput(f"{raw_path}: no such file") from None
         except OSError as error:
