@@ -132,6 +132,8 @@ def test_readlist_db_environment_variable_is_used(filled: Path) -> None:
             "readlist: {path}: an HTML page; copy the page's text from the browser instead",
         ),
         (lambda d: _write(d / "empty.txt", b""), "readlist: {path}: empty, nothing to import"),
+        # Endless: read until it shows what it is, never to its end.
+        (lambda d: Path("/dev/zero"), "readlist: {path}: binary data, not text"),
         (
             lambda d: _write(d / "old.txt", "Caf\xe9 society".encode("latin-1")),
             "readlist: {path}: not valid UTF-8 at byte 3; save it as UTF-8 or declare its encoding in a 'coding:' line",

@@ -202,8 +202,12 @@ class ImportSource:
             with path.open("rb") as stream:
                 if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                     # A pipe (`readlist import <(curl ...)`) or a device gives its bytes once,
-                    # and a file is read more than once (its format, then its papers).
-                    return cls(raw_path, stream.read())
+                    # and a file is read more than once (its format, then its papers). An
+                    # endless device (/dev/zero, /dev/urandom) shows a NUL byte at once: what
+                    # was read is enough to refuse it.
+                    first = stream.read(_PIECE_BYTES)
+                    rest = b"" if b"\x00" in first else stream.read()
+                    return cls(raw_path, first + rest)
         except FileNotFoundError:
             raise UnreadableInput(f"{raw_path}: no such file") from None
         except OSError as error:
