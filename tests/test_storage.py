@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from readlist.errors import LibraryError
 from readlist.library import Library
 from readlist.models import Status
+from readlist.schema import METADATA
 from readlist.storage import PAGE_SIZE, SCHEMA_VERSION, backup_path
 
 V1_SCRIPT = Path(__file__).parent / "fixtures" / "library_v1.sql"
@@ -81,17 +84,39 @@ def test_library_from_a_newer_readlist_is_refused_untouched(library_path: Path) 
     ("content", "message"),
     [
         (b"%PDF-1.7 not a database at all" * 100, "not an SQLite file"),
-        (None, "is a folder"),
+        ("folder", "is a folder"),
+        # As `--db /dev/null`: SQLite would fail half-way with "disk I/O error".
+        ("pipe", "a device or a pipe, not a library file"),
     ],
 )
-def test_not_a_library_is_refused(tmp_path: Path, content: bytes | None, message: str) -> None:
+def test_not_a_library_is_refused(tmp_path: Path, content: bytes | str, message: str) -> None:
     path = tmp_path / "library.sqlite"
-    if content is None:
+    if content == "folder":
         path.mkdir()
+    elif content == "pipe":
+        os.mkfifo(path)
     else:
+        assert isinstance(content, bytes)
         path.write_bytes(content)
     with pytest.raises(LibraryError, match=message):
         Library(path)
+
+
+def test_a_library_that_cannot_be_created_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk part-way through the tables, as SQLAlchemy reports it.
+    def disk_full(*_args: object) -> None:
+        raise OperationalError("CREATE TABLE paper", {}, sqlite3.OperationalError("disk is full"))
+
+    monkeypatch.setattr(METADATA, "create_all", disk_full)
+    path = tmp_path / "library.sqlite"
+
+    with pytest.raises(LibraryError) as raised:
+        Library(path)
+
+    assert raised.value.message == f"{path}: cannot create the library (disk is full)"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_another_applications_sqlite_file_is_refused(tmp_path: Path) -> None:

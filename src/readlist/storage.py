@@ -47,6 +47,9 @@ def prepare_library(path: Path) -> None:
     """Create the schema in a new file, or upgrade an older one after writing a backup beside it."""
     if path.is_dir():
         raise LibraryError(f"{path}: is a folder, not a library file")
+    existed = path.exists()
+    if existed and not path.is_file():
+        raise LibraryError(f"{path}: a device or a pipe, not a library file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -57,13 +60,15 @@ def prepare_library(path: Path) -> None:
         if version == 0:
             if _has_tables(connection):
                 raise LibraryError(f"{path}: an SQLite file that is not a readlist library")
-            # Set before the first write, which fixes it for the file's life: a paper row with
-            # its abstract and BibTeX fields takes 2-4 KB, and 8 KiB pages cut the CPU time of a
-            # large import's inserts by a fifth against the 4 KiB default.
-            connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            _create_schema(path)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            try:
+                _create_schema(connection, path)
+            except LibraryError:
+                # Half a schema would make the file "not a readlist library" from then on.
+                connection.close()
+                if not existed:
+                    for leftover in (path, *_companions(path)):
+                        leftover.unlink(missing_ok=True)
+                raise
         elif version > SCHEMA_VERSION:
             raise LibraryError(
                 f"{path}: written by a newer readlist (schema {version}, this one knows "
@@ -88,16 +93,33 @@ def _has_tables(connection: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _create_schema(path: Path) -> None:
+def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
+    from sqlalchemy.exc import DBAPIError
     from sqlmodel import create_engine
 
     from readlist.schema import METADATA
 
-    engine = create_engine(f"sqlite:///{path}")
     try:
-        METADATA.create_all(engine)
-    finally:
-        engine.dispose()
+        # Set before the first write, which fixes it for the file's life: a paper row with its
+        # abstract and BibTeX fields takes 2-4 KB, and 8 KiB pages cut the CPU time of a large
+        # import's inserts by a fifth against the 4 KiB default.
+        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            METADATA.create_all(engine)
+        finally:
+            engine.dispose()
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.Error as error:
+        raise LibraryError(f"{path}: cannot create the library ({error})") from None
+    except DBAPIError as error:
+        raise LibraryError(f"{path}: cannot create the library ({error.orig})") from None
+
+
+def _companions(path: Path) -> tuple[Path, Path]:
+    """The write-ahead log and shared-memory files SQLite keeps beside a library in WAL mode."""
+    return path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
 
 
 def backup_path(path: Path, version: int) -> Path:
