@@ -220,6 +220,21 @@ def test_import_from_a_pipe_reads_it_once_and_imports_everything(
     assert result.stdout == f"{pipe} (bibtex): 10 new\n"
 
 
+def test_export_to_dash_is_standard_output(filled: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "here"
+    folder.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "readlist", "--db", str(filled), "export", "-o", "-"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("@")
+    assert list(folder.iterdir()) == []
+
+
 def test_export_into_a_pipe_writes_into_it_and_leaves_the_pipe(
     filled: Path, tmp_path: Path
 ) -> None:

@@ -196,7 +196,8 @@ def _summary_line(report: FileReport) -> str:
 @app.command("export")
 def export_command(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (default, or -: stdout)."),
     ] = None,
     tag: TagOption = None,
     status: StatusOption = None,
@@ -210,7 +211,7 @@ def export_command(
         _open_library(db) as library,
         closing(library.bibtex_chunks(_filter(tag, status, search))) as chunks,
     ):
-        if output is None:
+        if output is None or str(output) == "-":
             with _standard_output() as out:
                 out.writelines(chunks)
             return
