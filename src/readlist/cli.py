@@ -205,19 +205,15 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export papers as BibTeX for LaTeX."""
-    # closing(): the stream's read transaction ends before the library closes, even when the
-    # reader of stdout goes away mid-way (`readlist export | head`).
-    with (
-        _open_library(db) as library,
-        closing(library.bibtex_chunks(_filter(tag, status, search))) as chunks,
-    ):
-        if output is None or str(output) == "-":
-            with _standard_output() as out:
-                out.writelines(chunks)
+    paper_filter = _filter(tag, status, search)
+    with _open_library(db) as library:
+        if output is not None and str(output) != "-":
+            library.write_bibtex(output, paper_filter)
             return
-        from readlist.formats import write_text_file
-
-        write_text_file(output, chunks)
+        # closing(): the stream ends (and its workers with it) before the library closes, even
+        # when the reader of stdout goes away mid-way (`readlist export | head`).
+        with closing(library.bibtex_chunks(paper_filter)) as chunks, _standard_output() as out:
+            out.writelines(chunks)
 
 
 @app.command("list")

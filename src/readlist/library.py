@@ -7,7 +7,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -884,6 +884,16 @@ class Library:
                 )
             )
         return {i: bibtex.made_up_key(keyless[i], taken) for i in ids if i in keyless}
+
+    def write_bibtex(
+        self, path: Path, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
+    ) -> None:
+        """Write the BibTeX for the papers the filter keeps to `path`, whole or not at all
+        (`formats.write_text_file`); raises `ExportError` saying why it could not."""
+        from readlist.formats import write_text_file
+
+        with closing(self.bibtex_chunks(paper_filter, sort)) as chunks:
+            write_text_file(path, chunks)
 
     def export_bibtex(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED

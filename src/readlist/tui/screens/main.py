@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from readlist.errors import ExportError, NothingToImport, ReadlistError, UnreadableInput
+from readlist.errors import NothingToImport, ReadlistError, UnreadableInput
 from readlist.library import Counts, ImportReport, ImportSource, Library, PaperFilter, SortKey
 from readlist.models import Status
 from readlist.search import SearchIndex
@@ -441,11 +441,7 @@ class MainScreen(Screen[None]):
         )
 
     def _export(self, paper_ids: list[int], path: Path) -> str:
-        text = self._library.export_bibtex(PaperFilter(paper_ids=tuple(paper_ids)), self.sort)
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
+        self._library.write_bibtex(path, PaperFilter(paper_ids=tuple(paper_ids)), self.sort)
         return f"Exported {self._count(paper_ids)} to {path}"
 
     # ---- view --------------------------------------------------------------------------
