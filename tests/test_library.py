@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,28 @@ def test_a_second_library_object_sees_changes_at_once(library_path: Path) -> Non
         assert [paper.title for paper in app_side.papers()] == ["Written by the CLI"]
         app_side.mark(app_side.ids(), Status.READ)
         assert cli_side.counts().unread == 0
+
+
+def test_papers_another_writer_stored_meanwhile_are_merged_not_doubled(library_path: Path) -> None:
+    # Two imports at once (two terminals, or the app and the CLI): the second must see what the
+    # first committed while it was reading its file.
+    paper = Draft("Attention Is All You Need", arxiv_id="1706.03762")
+    other = Draft("Deep Residual Learning", key="he2016deep")
+    with Library(library_path) as mine, Library(library_path) as theirs:
+
+        def read_slowly(drafts: list[Draft]) -> Iterator[Draft]:
+            theirs.add_drafts([(FileReport("theirs"), [Draft(paper.title, arxiv_id="1706.03762")])])
+            yield from drafts
+
+        first = mine.add_drafts([(FileReport("one"), [other])])
+        second = mine.add_drafts(
+            [(FileReport("two"), read_slowly([paper])), (FileReport("three"), read_slowly([paper]))]
+        )
+
+        assert first.files[0].new == 1
+        assert [report.new for report in second.files] == [0, 0]
+        assert mine.counts().total == 2
+        assert sorted(str(p.key) for p in mine.papers()) == ["attention", "he2016deep"]
 
 
 def test_unreadable_sources_are_reported_and_nothing_is_written(

@@ -574,7 +574,8 @@ class Library:
         """
         done = 0
         batch_id: int | None = None
-        index = self._dedup_index()
+        index: _DedupIndex | None = None
+        index_version = 0
         undo = _UndoStep("", [], {}, [])
         created: set[int] = set()
         names = [report.source for report, _ in drafts_by_source]
@@ -590,6 +591,11 @@ class Library:
                 if first is None:
                     continue
                 with self._writing() as connection:
+                    # Read under the write lock: another readlist may have written since the
+                    # last source (its papers would come in twice, or its keys clash).
+                    version = connection.execute("PRAGMA data_version").fetchone()[0]
+                    if index is None or version != index_version:
+                        index, index_version = _dedup_index(connection), version
                     if batch_id is None:
                         batch_id = self._new_batch(connection, names)
                     for batch in itertools.chain([first], batches):
@@ -611,7 +617,7 @@ class Library:
                 report.new = report.merged = report.unchanged = 0
                 report.notes.clear()
                 # What the rolled-back transaction wrote is gone, so is what the index knew of it.
-                index = self._dedup_index()
+                index = None
                 created.difference_update(written.delete_ids)
                 if created_batch:
                     batch_id = None
@@ -662,18 +668,6 @@ class Library:
         from readlist.formats.arxiv import fetch_metadata
 
         return fetch_metadata
-
-    def _dedup_index(self) -> _DedupIndex:
-        index = _DedupIndex()
-        with self._reading() as connection:
-            rows = connection.execute(
-                "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata FROM paper"
-            )
-            for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
-                index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
-                if key:
-                    index.keys.claim(key)
-        return index
 
     def _write_drafts(
         self,
@@ -811,8 +805,8 @@ class Library:
         if not waiting:
             return report
         fetched = self._arxiv_fetcher()(waiting)
-        index = self._dedup_index()
         with self._writing() as connection:
+            index = _dedup_index(connection)
             ids = {
                 row[1]: row[0]
                 for row in connection.execute(
@@ -939,6 +933,19 @@ class _DedupIndex:
         if title_norm and title_norm in self.by_title:
             return self.by_title[title_norm]
         return None
+
+
+def _dedup_index(connection: sqlite3.Connection) -> _DedupIndex:
+    """Where every stored paper is by arXiv id, DOI and title, and the keys in use."""
+    index = _DedupIndex()
+    rows = connection.execute(
+        "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata FROM paper"
+    )
+    for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
+        index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
+        if key:
+            index.keys.claim(key)
+    return index
 
 
 def _fill_draft(target: Draft, source: Draft) -> None:
