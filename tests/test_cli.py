@@ -220,6 +220,17 @@ def test_import_from_a_pipe_reads_it_once_and_imports_everything(
     assert result.stdout == f"{pipe} (bibtex): 10 new\n"
 
 
+def test_export_onto_the_library_itself_is_refused(filled: Path) -> None:
+    before = _dump(filled)
+    for target in (filled, filled.with_name(filled.name + "-wal")):
+        result = readlist("--db", str(filled), "export", "-o", str(target))
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"readlist: {target}: that is the library itself; name another file\n"
+        )
+    assert _dump(filled) == before
+
+
 def test_export_to_dash_is_standard_output(filled: Path, tmp_path: Path) -> None:
     folder = tmp_path / "here"
     folder.mkdir()

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readlist import storage
-from readlist.errors import ArxivUnavailable, PaperNotFound, ReadlistError, UnreadableInput
+from readlist.errors import (
+    ArxivUnavailable,
+    ExportError,
+    PaperNotFound,
+    ReadlistError,
+    UnreadableInput,
+)
 from readlist.formats import (
     ImportContext,
     check_format_name,
@@ -886,6 +892,9 @@ class Library:
         (`formats.write_text_file`); raises `ExportError` saying why it could not."""
         from readlist.formats import write_text_file
 
+        library_files = {self.path.resolve(), *(p.resolve() for p in storage.companions(self.path))}
+        if path.expanduser().resolve() in library_files:
+            raise ExportError(f"{path}: that is the library itself; name another file")
         with closing(self.bibtex_chunks(paper_filter, sort)) as chunks:
             write_text_file(path, chunks)
 

@@ -66,7 +66,7 @@ def prepare_library(path: Path) -> None:
                 # Half a schema would make the file "not a readlist library" from then on.
                 connection.close()
                 if not existed:
-                    for leftover in (path, *_companions(path)):
+                    for leftover in (path, *companions(path)):
                         leftover.unlink(missing_ok=True)
                 raise
         elif version > SCHEMA_VERSION:
@@ -117,7 +117,7 @@ def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
         raise LibraryError(f"{path}: cannot create the library ({error.orig})") from None
 
 
-def _companions(path: Path) -> tuple[Path, Path]:
+def companions(path: Path) -> tuple[Path, Path]:
     """The write-ahead log and shared-memory files SQLite keeps beside a library in WAL mode."""
     return path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
 
