@@ -114,6 +114,34 @@ def test_readlist_db_environment_variable_is_used(filled: Path) -> None:
     assert len(json.loads(result.stdout)) == 2
 
 
+def test_import_report_and_tags_show_control_characters_never_obey_them(
+    library_path: Path, tmp_path: Path
+) -> None:
+    # A skipped entry's key, a renamed key and a tag, each holding a sequence that would retitle,
+    # clear or recolour the terminal; and a title with a C1 escape and a right-to-left override.
+    hostile = tmp_path / "hostile.bib"
+    hostile.write_text(
+        "@article{x\x1b]0;PWNED\x07, title = {Broken { brace}, year = 2020}\n"
+        "@article{dup\x1b[2J, title = {First Work}, year = 2020}\n"
+        "@article{dup\x1b[2J, title = {Second Work}, year = 2021}\n"
+        "@article{bidi, title = {Safe \u009b31m and \u202eevil}, year = 2022}\n",
+        encoding="utf-8",
+    )
+    imported = readlist("--db", str(library_path), "import", str(hostile))
+    papers = json.loads(readlist("--db", str(library_path), "list", "--json").stdout)
+    tagged = readlist("--db", str(library_path), "tag", str(papers[0]["id"]), "red\x1b[31mtag")
+    listed = readlist("--db", str(library_path), "list")
+
+    assert imported.returncode == 0, imported.stderr
+    assert tagged.returncode == 0, tagged.stderr
+    assert "skipped entry x␛]0;PWNED␇" in imported.stdout
+    assert "dup␛[2J" in imported.stdout
+    assert "[red␛[31mtag]" in listed.stdout
+    assert "Safe \\x9b31m and \\u202eevil" in listed.stdout
+    for output in (imported.stdout, listed.stdout):
+        assert not any(character in output for character in "\x1b\x07\x9b\u202e")
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [

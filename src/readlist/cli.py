@@ -145,11 +145,11 @@ def import_command(
             _error(file_report.error)
             failed = True
             continue
-        typer.echo(_summary_line(file_report))
+        typer.echo(_printable(_summary_line(file_report)))
         for line in file_report.skipped:
-            typer.echo(f"  skipped {line}")
+            typer.echo(f"  skipped {_printable(line)}")
         for note in file_report.notes:
-            typer.echo(f"  note: {note}")
+            typer.echo(f"  note: {_printable(note)}")
     if failed:
         raise typer.Exit(1)
 
@@ -271,17 +271,27 @@ def _write_table(papers: Iterable[Paper]) -> None:
     for paper in papers:
         mark = "✓" if paper.status is Status.READ else " "
         year = str(paper.year) if paper.year else (paper.listed or "")[:4]
-        tags = f"  [{', '.join(paper.tags)}]" if paper.tags else ""
+        tags = f"  [{_printable(', '.join(paper.tags))}]" if paper.tags else ""
         waiting = " (waiting for arXiv)" if paper.needs_metadata else ""
         line = f"{paper.id:>6}  {mark:^4}  {year:4}  {_printable(paper.title)}{waiting}{tags}"
         sys.stdout.write((line if len(line) <= width else line[: width - 1] + "…") + "\n")
 
 
 def _printable(text: str) -> str:
-    """Control characters (escape sequences in a title) shown as visible symbols, never obeyed."""
-    return "".join(
-        chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "␡" if ord(ch) == 0x7F else ch for ch in text
-    )
+    """Text from papers and files with its control characters shown, never obeyed: an escape
+    sequence in a title or a BibTeX key would otherwise recolour, clear or retitle the terminal."""
+    return text if text.isprintable() else text.translate(_VISIBLE)
+
+
+_VISIBLE = str.maketrans(
+    {
+        **{code: chr(0x2400 + code) for code in range(0x20)},  # ␛ for ESC, ␉ for a tab...
+        0x7F: "␡",
+        # C1 controls (0x9B starts a sequence like ESC [ does) and the marks that reorder text.
+        **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)},
+        **{code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+    }
+)
 
 
 PaperIdArgument = Annotated[int, typer.Argument(help="The paper's id (see `readlist list`).")]
@@ -333,7 +343,7 @@ def refresh_command(db: DbOption = None) -> None:
 
 
 def _error(message: str) -> None:
-    typer.echo(f"readlist: {message}", err=True)
+    typer.echo(f"readlist: {_printable(message)}", err=True)
 
 
 class _Interrupted(ReadlistError):
