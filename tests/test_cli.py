@@ -248,6 +248,23 @@ def test_import_from_a_pipe_reads_it_once_and_imports_everything(
     assert result.stdout == f"{pipe} (bibtex): 10 new\n"
 
 
+def test_impossible_ids_and_a_closed_stdin_are_one_line_errors(filled: Path) -> None:
+    for paper_id in ("99999999999999999999", "-5", "0"):
+        result = readlist("--db", str(filled), "mark", "--", paper_id, "read")
+        assert result.returncode == 2, paper_id
+        assert "Invalid value for 'paper_id'" in result.stderr
+        assert "Traceback" not in result.stderr
+    closed = subprocess.run(
+        f"'{sys.executable}' -m readlist --db '{filled}' import - <&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert closed.returncode == 1
+    assert closed.stderr == "readlist: -: there is no standard input to read (it is closed)\n"
+
+
 def test_export_onto_the_library_itself_is_refused(filled: Path) -> None:
     before = _dump(filled)
     for target in (filled, filled.with_name(filled.name + "-wal")):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from readlist.errors import PaperNotFound
+from readlist.errors import LibraryError, PaperNotFound
 from readlist.library import FileReport, ImportSource, Library, PaperFilter, SortKey
 from readlist.models import Draft, Status
 
@@ -210,6 +211,28 @@ def test_papers_another_writer_stored_meanwhile_are_merged_not_doubled(library_p
         assert [report.new for report in second.files] == [0, 0]
         assert mine.counts().total == 2
         assert sorted(str(p.key) for p in mine.papers()) == ["attention", "he2016deep"]
+
+
+def test_a_writer_that_holds_the_library_too_long_is_one_error(
+    library_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.storage.BUSY_SECONDS", 0.2)
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("one"), [Draft("Attention Is All You Need")])])
+        other = sqlite3.connect(library_path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(LibraryError) as raised:
+                library.tag(library.ids(), ["nlp"])
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert raised.value.message == (
+            f"{library_path}: busy, another program has been writing to it for 0.2 s "
+            "(database is locked); try again when it is done"
+        )
+        library.tag(library.ids(), ["nlp"])
+        assert library.papers()[0].tags == ["nlp"]
 
 
 def test_unreadable_sources_are_reported_and_nothing_is_written(

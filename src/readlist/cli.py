@@ -294,7 +294,10 @@ _VISIBLE = str.maketrans(
 )
 
 
-PaperIdArgument = Annotated[int, typer.Argument(help="The paper's id (see `readlist list`).")]
+PaperIdArgument = Annotated[
+    # Ids are SQLite integers: a bigger number is no paper's, and cannot even be looked up.
+    int, typer.Argument(help="The paper's id (see `readlist list`).", min=1, max=2**63 - 1)
+]
 
 
 @app.command("tag")

@@ -18,6 +18,7 @@ from readlist import storage
 from readlist.errors import (
     ArxivUnavailable,
     ExportError,
+    LibraryError,
     PaperNotFound,
     ReadlistError,
     UnreadableInput,
@@ -247,7 +248,14 @@ class Library:
         # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to
         # a writer later fails at once with "database is locked" instead of waiting its turn.
         connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            # Still locked after storage.BUSY_SECONDS of waiting: a writer that does not finish.
+            raise LibraryError(
+                f"{self.path}: busy, another program has been writing to it for "
+                f"{storage.BUSY_SECONDS:g} s ({error}); try again when it is done"
+            ) from None
         try:
             yield connection
         except BaseException:

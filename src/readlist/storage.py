@@ -11,6 +11,9 @@ from readlist.errors import LibraryError
 SCHEMA_VERSION = 3
 """Stored in SQLite's `user_version`; raise it with each upgrade step below."""
 
+BUSY_SECONDS = 30.0
+"""How long a write waits for another writer (the app, a second import) to finish."""
+
 PAGE_SIZE = 8192
 """Bytes per database page in a new library file (older files keep theirs)."""
 
@@ -35,7 +38,9 @@ UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to a prepared library file, set up the way every reader and writer needs."""
     # isolation_level=None: the library issues BEGIN/COMMIT itself, so writers can BEGIN IMMEDIATE.
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    connection = sqlite3.connect(
+        path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+    )
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA synchronous = NORMAL")
     # 64 MiB of page cache: index inserts for a large import otherwise thrash a 2 MiB default.
@@ -52,7 +57,7 @@ def prepare_library(path: Path) -> None:
         raise LibraryError(f"{path}: a device or a pipe, not a library file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
         raise LibraryError(f"{path}: cannot open the library ({error})") from None
     try:

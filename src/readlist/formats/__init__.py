@@ -194,6 +194,8 @@ class ImportSource:
     def from_path(cls, raw_path: str) -> ImportSource:
         """A path given on the command line; "-" is standard input (read now, it cannot be re-read)."""
         if raw_path == "-":
+            if sys.stdin is None:
+                raise UnreadableInput("-: there is no standard input to read (it is closed)")
             return cls("-", sys.stdin.buffer.read())
         path = Path(raw_path).expanduser()
         if path.is_dir():
