@@ -43,6 +43,17 @@ def readlist(
     )
 
 
+def readlist_in_shell(arguments: str) -> subprocess.CompletedProcess[str]:
+    """`readlist ARGUMENTS` run by the shell, for pipes and redirections (`| head`, `<&-`)."""
+    return subprocess.run(
+        f"'{sys.executable}' -m readlist {arguments}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.fixture
 def filled(library_path: Path) -> Path:
     with Library(library_path) as library:
@@ -254,13 +265,7 @@ def test_impossible_ids_and_a_closed_stdin_are_one_line_errors(filled: Path) -> 
         assert result.returncode == 2, paper_id
         assert "Invalid value for 'paper_id'" in result.stderr
         assert "Traceback" not in result.stderr
-    closed = subprocess.run(
-        f"'{sys.executable}' -m readlist --db '{filled}' import - <&-",
-        shell=True,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    closed = readlist_in_shell(f"--db '{filled}' import - <&-")
     assert closed.returncode == 1
     assert closed.stderr == "readlist: -: there is no standard input to read (it is closed)\n"
 
@@ -468,11 +473,5 @@ def test_output_cut_short_by_head_ends_quietly(library_path: Path) -> None:
         library.add_drafts([(FileReport("many"), drafts)])
     # Megabytes of output: far more than the pipe holds when `head` leaves.
     for command in ("list --json", "export", "list"):
-        result = subprocess.run(
-            f"'{sys.executable}' -m readlist --db '{library_path}' {command} | head -c 1",
-            shell=True,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = readlist_in_shell(f"--db '{library_path}' {command} | head -c 1")
         assert result.stderr == "", command
