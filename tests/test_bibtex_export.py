@@ -224,6 +224,38 @@ def test_generated_entry_types_follow_the_venue(library: Library) -> None:
     assert "@misc{arxiv2402_00001,\n  howpublished = {arXiv:2402.00001}," in exported
 
 
+def test_hand_edited_mistakes_bibtex_rejects_never_reach_the_export(
+    library: Library, tmp_path: Path
+) -> None:
+    # What people type into a .bib by hand; bibtexparser takes each without a word.
+    text = """@article{commented, title = {A Field Commented Out},
+% year = {1999},
+  author = {Ada Lovelace}, journal = {J}, year = {2020}}
+@article{noted, title = {A Comment Line Before a Field},
+  % the year is the workshop's
+  author = {Ada Lovelace}, journal = {J}, year = {2021}}
+@article{spaced key, title = {A Key With a Space}, author = {Ada Lovelace}, journal = {J},
+  year = 2022}
+@article{nameless, = {no name}, title = {A Field Without a Name}, author = {Ada Lovelace},
+  journal = {J}, year = 2023}
+@article{brace, title = "A Quoted } Brace", author = {Ada Lovelace}, journal = {J}, year = 2024}
+"""
+    report = library.import_sources([ImportSource("hand.bib", text.encode())]).files[0]
+    exported = library.export_bibtex()
+    run = run_bibtex(tmp_path, exported)
+
+    assert report.new == 4
+    assert report.skipped == ["entry brace: unbalanced braces in field title (line 11)"]
+    assert report.notes == [
+        "entry spaced key: bibtex reads no such key; it is now spaced_key",
+        "entry nameless: a field with no name is no field to bibtex; left out (line 9)",
+    ]
+    years = {paper.key: paper.year for paper in library.papers()}
+    assert years == {"commented": 2020, "noted": 2021, "spaced_key": 2022, "nameless": 2023}
+    assert run.exit_code == 0, run.log
+    assert "%" not in exported
+
+
 def test_arxiv_only_paper_key_is_unique_within_the_output(library: Library) -> None:
     text = "@misc{arxiv2402_00001, title = {A Paper That Took the Key First}, year = 2020}\n"
     library.import_sources([ImportSource("taken.bib", text.encode())])

@@ -615,10 +615,28 @@ def _record(
 ) -> _Record | Problem:
     """An entry's fields resolved, names lower case; a field given twice keeps its first value,
     as bibtex does."""
-    record = _Record(entry.key.strip(), entry.entry_type.strip().lower(), {}, entry.line)
+    key = entry.key.strip()
+    if _NOT_IN_KEYS.search(key):
+        # bibtex stops at the first space or comma of a key: export could not give it back.
+        usable = _NOT_IN_KEYS.sub("_", key)
+        findings.notes.append(f"entry {key}: bibtex reads no such key; it is now {usable}")
+        key = usable
+    record = _Record(key, entry.entry_type.strip().lower(), {}, entry.line)
     fields = record.fields
     for raw_name, raw_value, line in entry.fields:
         name = raw_name.strip().lower()
+        if not name.isalpha():  # most names are letters only: only the others need a look
+            # A field line commented out with `%` (no comment to bibtex) is glued to the next.
+            found = _field_name(raw_name)
+            if found is None:
+                continue
+            if not _FIELD_NAME.fullmatch(found):
+                findings.notes.append(
+                    f"{record.where}: {f'field {found!r}' if found else 'a field with no name'} "
+                    f"is no field to bibtex; left out (line {line})"
+                )
+                continue
+            name = found
         # Most values are one braced or quoted string: no macro, no `#`, nothing to resolve.
         value = raw_value.strip()
         if (
@@ -627,6 +645,9 @@ def _record(
             and "#" not in value
             and "=" not in value
         ):
+            if value[0] == '"' and value.count("{") != value.count("}"):
+                # A brace alone in a quoted value: bibtex rejects it, and so would the export.
+                return Problem(record.where, f"unbalanced braces in field {name} (line {line})")
             value = value[1:-1].strip()
         else:
             missing: set[str] = set()
@@ -650,6 +671,20 @@ def _record(
 
 
 _OPENING_DELIMITERS = {"{": "}", '"': '"'}
+_NOT_IN_KEYS = re.compile(r"[\s,{}]")
+"""Characters that end a citation key for bibtex (or its entry, a brace)."""
+_FIELD_NAME = re.compile(r"[^\s\"#%'(),={}]+")
+"""What bibtex reads as a field name."""
+
+
+def _field_name(raw_name: str) -> str | None:
+    """A field's name, lower case, past any lines commented out before it; None when the whole
+    field was commented out (`% year = {1999},`)."""
+    lines = [line.strip() for line in raw_name.strip().splitlines()]
+    kept = [line for line in lines if not line.startswith("%")]
+    if lines and not kept:
+        return None
+    return (kept[-1] if kept else "").lower()
 
 
 _ABORT_REASONS = (
