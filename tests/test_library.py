@@ -110,6 +110,31 @@ def test_keys_are_unique_readable_and_kept(library: Library) -> None:
     ]
 
 
+def test_a_bibtex_key_replaces_the_key_readlist_made_up_for_the_same_paper(
+    library: Library,
+) -> None:
+    title = "Stop Tuning the Warmup: A Scale-Free Learning-Rate Schedule"
+    library.add_drafts([(FileReport("listing"), [Draft(title), Draft("Another Paper")])])
+    made_up = library.papers()[-1].key
+
+    def bibtex(key: str) -> Draft:
+        return Draft(title, ["Felix Braun"], 2026, key=key, entry_type="inproceedings")
+
+    merged = library.add_drafts([(FileReport("warm.bib"), [bibtex("braun2026warmup")])])
+    # Once the paper has BibTeX, its key is the user's: a second BibTeX key does not move it.
+    again = library.add_drafts([(FileReport("other.bib"), [bibtex("braun2026stop")])])
+
+    assert merged.files[0].merged == 1
+    assert merged.files[0].notes == [
+        f"key braun2026warmup from the BibTeX replaces {made_up}, made up before"
+    ]
+    assert again.files[0].notes == []
+    assert {paper.title: paper.key for paper in library.papers()} == {
+        title: "braun2026warmup",
+        "Another Paper": "another",
+    }
+
+
 def test_imported_key_already_used_by_another_work_is_renamed_and_said(library: Library) -> None:
     add(library, Draft("One work", key="smith2020"))
     report = add(library, Draft("A different work", key="smith2020"))

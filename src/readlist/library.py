@@ -790,6 +790,18 @@ class Library:
                 updates["citation_key"] = _claim_key(draft, keys, notes)
         elif stored["authors"] == "[]" and draft.authors:
             updates["authors"] = json.dumps(draft.authors)
+        if (
+            draft.key
+            and stored["key"]
+            and stored["entry_type"] is None  # no BibTeX before: readlist made the key up
+            and draft.key not in keys
+            and "citation_key" not in updates
+        ):
+            keys.claim(draft.key)
+            updates["citation_key"] = draft.key
+            notes.append(
+                f"key {draft.key} from the BibTeX replaces {stored['key']}, made up before"
+            )
         stored_fields = json.loads(stored["fields"])
         missing_fields = {k: v for k, v in draft.fields.items() if k not in stored_fields}
         if missing_fields:
