@@ -276,6 +276,19 @@ def test_unreadable_sources_are_reported_and_nothing_is_written(
     assert library.counts().total == 0
 
 
+def test_a_file_that_vanishes_after_it_was_named_is_reported(
+    library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text("@misc{k, title = {Gone Before Reading}}\n")
+    source = ImportSource.from_path(str(path))
+    path.unlink()
+
+    assert source.size == 0  # the progress bar asks first
+    report = library.import_sources([source])
+    assert report.files[0].error == f"{path}: cannot read (No such file or directory)"
+
+
 def test_a_file_of_string_macros_alone_is_no_error_and_serves_the_others(library: Library) -> None:
     strings = ImportSource(
         "strings.bib", b'@string{neurips = "Advances in Neural Information Processing Systems"}\n'

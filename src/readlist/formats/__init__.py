@@ -220,7 +220,10 @@ class ImportSource:
     def size(self) -> int:
         """Bytes (characters for text) to read."""
         if self._path is not None:
-            return self._path.stat().st_size
+            try:
+                return self._path.stat().st_size
+            except OSError:
+                return 0  # gone or unreadable since it was named: reading it says which
         return len(self._data) if self._data is not None else len(self._text)
 
     def pieces(self) -> Iterator[str]:
