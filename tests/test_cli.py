@@ -112,6 +112,14 @@ def test_tag_mark_untag_then_filter(filled: Path) -> None:
     )
 
 
+def test_table_into_a_pipe_keeps_long_titles_whole(library_path: Path) -> None:
+    title = "A Very Long Title " * 12 + "That Ends Here"
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("long"), [Draft(title)])])
+    result = readlist("--db", str(library_path), "list")
+    assert result.stdout.splitlines()[1].endswith(title)
+
+
 def test_table_shows_markup_and_escapes_literally(filled: Path) -> None:
     result = CliRunner().invoke(app, ["list", "--db", str(filled)])
     assert result.exit_code == 0

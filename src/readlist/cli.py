@@ -265,8 +265,9 @@ def _standard_output() -> Iterator[TextIO]:
 
 
 def _write_table(papers: Iterable[Paper]) -> None:
-    """Plain fixed-width columns, streamed: fast at 100,000 rows, and safe for any title."""
-    width = shutil.get_terminal_size((100, 24)).columns
+    """Plain fixed-width columns, streamed: fast at 100,000 rows, and safe for any title.
+    Lines are cut to a terminal's width; into a pipe or file (`| grep`) they go whole."""
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else sys.maxsize
     sys.stdout.write(f"{'id':>6}  read  year  title\n")
     for paper in papers:
         mark = "✓" if paper.status is Status.READ else " "
