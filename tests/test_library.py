@@ -276,6 +276,16 @@ def test_unreadable_sources_are_reported_and_nothing_is_written(
     assert library.counts().total == 0
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_a_file_with_a_byte_order_mark_is_decoded_by_it(library: Library, encoding: str) -> None:
+    # Windows tools write UTF-16 (and a few UTF-32) with a byte-order mark.
+    text = "\ufeff@misc{k, title = {Caf\u00e9 Society Revisited}, year = 2020}\n"
+    data = text.encode(encoding) if encoding.endswith("be") else text[1:].encode(encoding)
+    report = library.import_sources([ImportSource("windows.bib", data)])
+    assert report.files[0].error is None
+    assert [paper.title for paper in library.papers()] == ["Café Society Revisited"]
+
+
 def test_a_file_that_vanishes_after_it_was_named_is_reported(
     library: Library, tmp_path: Path
 ) -> None:

@@ -246,9 +246,10 @@ class ImportSource:
                 raise UnreadableInput(
                     f"{self.name}: {what}, not text; export BibTeX or copy the page text"
                 )
-        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        wide = _wide_encoding(first)
+        if wide is not None:
             # UTF-16 is what Windows tools write for small files; decoded whole.
-            text = self._decoded(b"".join(itertools.chain([first], blocks)), "utf-16", 0)
+            text = self._decoded(b"".join(itertools.chain([first], blocks)), wide, 0)
             _check_not_html(text, self.name)
             yield text
             return
@@ -306,6 +307,16 @@ class ImportSource:
         except OSError as error:
             raise UnreadableInput(f"{self.name}: cannot read ({error.strerror})") from None
         yield b""
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-32 or UTF-16, from the byte-order mark `head` starts with (UTF-32's little-endian
+    mark starts with UTF-16's, so it is looked for first)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
 
 
 def _check_not_html(head: str, source: str) -> None:
