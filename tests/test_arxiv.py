@@ -514,6 +514,22 @@ def test_offline_ids_wait_and_refresh_fills_them_in(
         assert library.refresh().merged == 0
 
 
+def test_ids_of_papers_the_library_describes_ask_arxiv_nothing(
+    library: Library, arxiv_offline: str
+) -> None:
+    # arXiv is out of reach: a request would leave a "waiting" note the library has no use for.
+    bibtex = b"@misc{known, title = {Known Paper}, eprint = {2401.00001}, archivePrefix = {arXiv}}"
+    library.import_sources([ImportSource("known.bib", bibtex)])
+
+    report = library.import_sources([ImportSource("ids.txt", b"arXiv:2401.00001v2\n")])
+
+    (file_report,) = report.files
+    # Merged: the id brings the paper its arXiv link.
+    assert (file_report.new, file_report.merged, file_report.waiting) == (0, 1, 0)
+    assert file_report.notes == []
+    assert library.waiting_for_metadata() == []
+
+
 def test_an_id_arxiv_does_not_know_stays_waiting_with_a_note(
     library: Library, arxiv_server: ArxivReplayServer
 ) -> None:

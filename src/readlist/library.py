@@ -654,7 +654,13 @@ class Library:
         return int(batch_id)
 
     def _fill_from_arxiv(self, drafts: list[Draft], report: FileReport) -> None:
-        waiting = [draft for draft in drafts if draft.needs_metadata and draft.arxiv_id]
+        known = self._described(draft.arxiv_id for draft in drafts if draft.arxiv_id)
+        # A paper the library already describes needs no request; the draft merges into it.
+        waiting = [
+            draft
+            for draft in drafts
+            if draft.needs_metadata and draft.arxiv_id and draft.arxiv_id not in known
+        ]
         if not waiting:
             return
         try:
@@ -675,6 +681,16 @@ class Library:
                 )
                 continue
             _fill_draft(draft, found)
+
+    def _described(self, arxiv_ids: Iterable[str]) -> set[str]:
+        """Those of the arXiv ids whose papers the library holds with their metadata."""
+        with self._reading() as connection:
+            rows = connection.execute(
+                "SELECT arxiv_id FROM paper WHERE NOT needs_metadata "
+                "AND arxiv_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(arxiv_ids)),),
+            )
+            return {row[0] for row in rows}
 
     def _arxiv_fetcher(self) -> ArxivFetcher:
         if self._fetch_arxiv is not None:
