@@ -130,6 +130,8 @@ def test_malformed_ids_are_reported_by_line_and_the_rest_still_reads() -> None:
         "2403.12345\n"
         "2403.123 https://arxiv.org/abs/2403.123456\n"
         "2413.12345, 1402.12345, 0808.05394\n"
+        # Before the scheme began (April 2007), and a month still to come.
+        "0703.1234 9912.12345\n"
         "arXiv:banana hep-th/99010\n"
         "2402.00007\n"
     )
@@ -144,8 +146,10 @@ def test_malformed_ids_are_reported_by_line_and_the_rest_still_reads() -> None:
         f"line 3: '2413.12345' is not a valid arXiv id {hint}",
         f"line 3: '1402.12345' is not a valid arXiv id {hint}",
         f"line 3: '0808.05394' is not a valid arXiv id {hint}",
-        f"line 4: 'arXiv:banana' is not a valid arXiv id {hint}",
-        f"line 4: 'hep-th/99010' is not a valid arXiv id {hint}",
+        f"line 4: '0703.1234' is not a valid arXiv id {hint}",
+        f"line 4: '9912.12345' is not a valid arXiv id {hint}",
+        f"line 5: 'arXiv:banana' is not a valid arXiv id {hint}",
+        f"line 5: 'hep-th/99010' is not a valid arXiv id {hint}",
     ]
     assert looks_like_id_list(text)
 

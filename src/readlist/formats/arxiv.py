@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -73,11 +74,17 @@ class _Token:
 
 
 def _plausible_new_id(arxiv_id: str) -> bool:
-    """True when a new-style id has a real month and the digit count of its era (5 from 2015)."""
+    """True when a new-style id has a real month from April 2007 (when the scheme began) to
+    this month, and the digit count of its era (5 from 2015)."""
     yymm, number = arxiv_id.split(".")
     month = int(yymm[2:])
     five_digit_era = int(yymm) >= 1501
-    return 1 <= month <= 12 and len(number) == (5 if five_digit_era else 4)
+    this_month = int(date.today().strftime("%y%m"))
+    return (
+        1 <= month <= 12
+        and 704 <= int(yymm) <= this_month
+        and len(number) == (5 if five_digit_era else 4)
+    )
 
 
 def _classify(raw: str) -> _Token:
