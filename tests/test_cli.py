@@ -276,6 +276,9 @@ def test_impossible_ids_and_a_closed_stdin_are_one_line_errors(filled: Path) -> 
     closed = readlist_in_shell(f"--db '{filled}' import - <&-")
     assert closed.returncode == 1
     assert closed.stderr == "readlist: -: there is no standard input to read (it is closed)\n"
+    twice = readlist("--db", str(filled), "import", "-", "-", stdin=b"@misc{k, title = {Piped In}}")
+    assert twice.returncode == 1
+    assert twice.stderr == "readlist: -: standard input is read once; it was named before\n"
 
 
 def test_export_onto_the_library_itself_is_refused(filled: Path) -> None:

@@ -132,7 +132,11 @@ def import_command(
     check_format_name(format_name)
     sources = []
     failed = False
-    for raw_path in paths:
+    for number, raw_path in enumerate(paths):
+        if raw_path == "-" and "-" in paths[:number]:
+            _error("-: standard input is read once; it was named before")
+            failed = True
+            continue
         try:
             sources.append(ImportSource.from_path(raw_path))
         except ReadlistError as error:
