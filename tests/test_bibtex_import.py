@@ -351,6 +351,16 @@ def test_entry_start_without_brace_is_reported_not_lost() -> None:
     assert [problem.where for problem in result.problems] == ["line 1"]
 
 
+def test_a_broken_comment_is_reported_by_line_not_as_an_entry() -> None:
+    # The first word of a comment is no citation key.
+    text = "@comment{unbalanced { comment}\n@article{ok, title = {Fine}, year = 2020}\n"
+
+    result = parse(text, "bibtex", ImportContext())
+
+    assert [draft.key for draft in result.drafts] == ["ok"]
+    assert [problem.where for problem in result.problems] == ["line 1"]
+
+
 def test_field_given_twice_keeps_the_first_value() -> None:
     text = "@article{k, title = {First Title}, Title = {Second Title}, year = 2001}\n"
 

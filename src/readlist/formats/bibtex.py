@@ -69,7 +69,11 @@ _NEXT_BLOCK = re.compile(r"\n[ \t]*@")
 _COMMENT_LINE = re.compile(r"\n[ \t]*%([^\n]*)")
 _BLOCK_START = re.compile(r"@[ \t]*\w+[ \t]*[{(]")
 _BLOCK_WITHOUT_BRACE = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)\b", re.MULTILINE)
-_KEY_OF_RAW_ENTRY = re.compile(r"@[ \t]*\w+[ \t]*[{(][ \t]*([^\s,={}()]+)")
+_KEY_OF_RAW_ENTRY = re.compile(
+    r"@[ \t]*(?!(?:comment|preamble)\b)\w+[ \t]*[{(][ \t]*([^\s,={}()]+)", re.IGNORECASE
+)
+"""The key of a raw entry (or name of a @string); a @comment or @preamble has none: its first
+word is text."""
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _AND_OR_BRACE = re.compile(r"\s+and\s+|[{}]", re.IGNORECASE)
