@@ -7,7 +7,6 @@ Heavy modules (the app, importers, exporters) load inside the commands that need
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import signal
 import sys
@@ -377,10 +376,6 @@ def main() -> None:
     except ReadlistError as error:
         _error(error.message)
         sys.exit(1)
-    except BrokenPipeError:
-        # The reader of our output left (`readlist list | head`): stop quietly, as `cat` does.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(141)
 
 
 if __name__ == "__main__":
