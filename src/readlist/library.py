@@ -24,10 +24,13 @@ from readlist.errors import (
     UnreadableInput,
 )
 from readlist.formats import (
+    EXPORT_COLUMNS,
     ImportContext,
     check_format_name,
     detect_format,
+    exporter,
     importer,
+    write_text_file,
 )
 from readlist.formats import ImportSource as ImportSource  # callers import it with the library
 from readlist.models import (
@@ -133,6 +136,8 @@ _EXPORT_SLICE = 2_000
 """Papers an export reads and formats at a time, in one piece of work."""
 _PARALLEL_EXPORT_FROM = 10_000
 """Exports this big are formatted by worker processes: below, starting them costs more."""
+_EXPORT_SELECT = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
+"""The columns an exporter reads, for a query on `paper p`."""
 
 _PAPER_COLUMNS = (
     "title, title_norm, authors, year, venue, abstract, arxiv_id, doi, url, code_url, "
@@ -877,7 +882,6 @@ class Library:
         since rows cost as much to send to a worker as to format.
         """
         from readlist import parallel
-        from readlist.formats import exporter
 
         bibtex = exporter("bibtex")
         ids = self.ids(paper_filter, sort)
@@ -901,14 +905,11 @@ class Library:
     def _made_up_keys(self, bibtex: Exporter, ids: list[int]) -> dict[int, str]:
         """The keys the papers stored without one are exported under, made in export order so
         that the same library gives the same keys."""
-        from readlist.formats import EXPORT_COLUMNS
-
-        columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
         with self._reading() as connection:
             keyless = {
                 row[0]: row[1:]
                 for row in connection.execute(
-                    f"SELECT p.id, {columns} FROM paper p WHERE p.citation_key IS NULL"
+                    f"SELECT p.id, {_EXPORT_SELECT} FROM paper p WHERE p.citation_key IS NULL"
                 )
             }
             if not keyless:
@@ -926,8 +927,6 @@ class Library:
     ) -> None:
         """Write the BibTeX for the papers the filter keeps to `path`, whole or not at all
         (`formats.write_text_file`); raises `ExportError` saying why it could not."""
-        from readlist.formats import write_text_file
-
         library_files = {self.path.resolve(), *(p.resolve() for p in storage.companions(self.path))}
         if path.expanduser().resolve() in library_files:
             raise ExportError(f"{path}: that is the library itself; name another file")
@@ -1116,16 +1115,13 @@ def _export_slice(work: _ExportSlice) -> list[str]:
     A list, not one text: a text of megabytes per slice, made, sent and freed again and again,
     costs the kernel fresh pages each time (300,000 page faults and 1.2 s at 100,000 papers).
     """
-    from readlist.formats import EXPORT_COLUMNS, exporter
-
-    columns = ", ".join(f"p.{name}" for name in EXPORT_COLUMNS)
     connection = storage.connect(work.path)
     try:
         # Put in order here: SQLite would sort the rows, abstracts and all, in a temporary table.
         found = {
             row[0]: row
             for row in connection.execute(
-                f"SELECT p.id, {columns} FROM paper p "
+                f"SELECT p.id, {_EXPORT_SELECT} FROM paper p "
                 "WHERE p.id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(work.ids)),),
             )
