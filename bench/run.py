@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -114,8 +115,6 @@ def step_listing_import(work: Path, papers: int) -> Figures:
 
 def step_listing_baseline(work: Path, papers: int) -> Figures:
     """Raw sqlite3 `executemany` of the same rows into a table like readlist's, one transaction."""
-    import sqlite3
-
     from readlist.models import normalise_title
 
     rows = [
@@ -131,16 +130,12 @@ def step_listing_baseline(work: Path, papers: int) -> Figures:
         )
         connection.execute("CREATE INDEX paper_title_norm ON paper (title_norm)")
 
-        def insert() -> None:
-            connection.execute("BEGIN")
-            connection.executemany(
-                "INSERT INTO paper (title, title_norm, authors, abstract, listed, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            connection.execute("COMMIT")
-
-        seconds = _timed(insert)
+        seconds = _stored_in_one_transaction(
+            connection,
+            "INSERT INTO paper (title, title_norm, authors, abstract, listed, source) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         connection.close()
     return {"seconds": seconds, "papers": len(rows)}
 
@@ -167,20 +162,29 @@ def step_schema_baseline(work: Path, papers: int) -> Figures:
         connection = storage.connect(path)
         connection.execute("INSERT INTO import_batch (id, started, sources) VALUES (1, '', '')")
 
-        def insert() -> None:
-            connection.execute("BEGIN")
-            connection.executemany(
-                "INSERT INTO paper (title, title_norm, abstract, citation_key, authors, fields, "
-                "status, added, listed, source, needs_metadata, import_id, note) "
-                "VALUES (?, ?, ?, ?, '[]', '{}', 'unread', '2026-01-01T00:00:00+00:00', "
-                "'2024-03-14', 'listing', 0, 1, '')",
-                rows,
-            )
-            connection.execute("COMMIT")
-
-        seconds = _timed(insert)
+        seconds = _stored_in_one_transaction(
+            connection,
+            "INSERT INTO paper (title, title_norm, abstract, citation_key, authors, fields, "
+            "status, added, listed, source, needs_metadata, import_id, note) "
+            "VALUES (?, ?, ?, ?, '[]', '{}', 'unread', '2026-01-01T00:00:00+00:00', "
+            "'2024-03-14', 'listing', 0, 1, '')",
+            rows,
+        )
         connection.close()
     return {"seconds": seconds, "papers": len(rows)}
+
+
+def _stored_in_one_transaction(
+    connection: sqlite3.Connection, insert: str, rows: list[tuple[Any, ...]]
+) -> float:
+    """Seconds sqlite3's `executemany` of `insert` over `rows` takes, in one transaction."""
+
+    def store() -> None:
+        connection.execute("BEGIN")
+        connection.executemany(insert, rows)
+        connection.execute("COMMIT")
+
+    return _timed(store)
 
 
 def step_store(work: Path, papers: int) -> Figures:
@@ -198,8 +202,6 @@ def step_store(work: Path, papers: int) -> Figures:
 
 def step_select_baseline(work: Path, papers: int) -> Figures:
     """Raw sqlite3 select of every paper row, the floor for listing and export."""
-    import sqlite3
-
     connection = sqlite3.connect(work / "library.sqlite")
     start = time.perf_counter()
     rows = connection.execute("SELECT * FROM paper").fetchall()
