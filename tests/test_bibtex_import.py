@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +20,14 @@ FIXTURES = REPO / "tests" / "fixtures" / "bibtex"
 TOOL_FILES = ("zotero.bib", "jabref.bib", "dblp.bib", "arxiv.bib", "mendeley.bib", "scholar.bib")
 
 
+def _text(path: Path) -> str:
+    """A file's text as an import decodes it (BOM, declared encoding)."""
+    return "".join(ImportSource(path.name, path.read_bytes()).pieces())
+
+
 def parse_files(*names: str) -> list[ParseResult]:
     """Parse fixture files as one import command does: macros of every file first."""
-    texts = [ImportSource(name, (FIXTURES / name).read_bytes()).whole() for name in names]
+    texts = [_text(FIXTURES / name) for name in names]
     context = ImportContext()
     for text in texts:
         context.bibtex_macros.update(collect_macros([text]))
@@ -66,7 +72,7 @@ def test_every_tool_export_imports_whole(name: str, keys: list[str]) -> None:
     # Crossref children come after the file is read, with their parents' fields.
     assert sorted(draft.key or "" for draft in result.drafts) == sorted(keys)
     assert result.problems == []
-    assert looks_like_bibtex(ImportSource(name, (FIXTURES / name).read_bytes()).whole())
+    assert looks_like_bibtex(_text(FIXTURES / name))
 
 
 def test_zotero_entry_maps_to_every_draft_attribute() -> None:
@@ -124,7 +130,9 @@ def test_mendeley_file_with_bom_and_crlf_reads_like_unix_text() -> None:
     assert b"\r\n" in raw
     unix_text = raw[3:].decode("utf-8").replace("\r\n", "\n")
 
-    from_bytes = parse(ImportSource("mendeley.bib", raw).whole(), "bibtex", ImportContext())
+    from_bytes = parse(
+        "".join(ImportSource("mendeley.bib", raw).pieces()), "bibtex", ImportContext()
+    )
     # Text pasted from elsewhere may still carry the BOM and CR characters.
     from_string = parse(raw.decode("utf-8"), "bibtex", ImportContext())
     from_unix = parse(unix_text, "bibtex", ImportContext())
@@ -398,10 +406,7 @@ _CHUNK_TRAPS = """@string{dup = "First"}
 def test_reading_in_chunks_gives_what_reading_whole_gives(
     monkeypatch: pytest.MonkeyPatch, chunk_characters: int, parallel: bool
 ) -> None:
-    texts = [
-        ImportSource(path.name, path.read_bytes()).whole()
-        for path in sorted(FIXTURES.glob("*.bib"))
-    ]
+    texts = [_text(path) for path in sorted(FIXTURES.glob("*.bib"))]
     texts.append(_CHUNK_TRAPS)
     texts.append("\n\n".join(texts))
     whole = [parse(text, "bibtex", ImportContext()) for text in texts]

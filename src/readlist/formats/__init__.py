@@ -231,8 +231,8 @@ class ImportSource:
         line end; may be called again. Raises `UnreadableInput` for what is not text, also
         part-way through (a bad byte deep in a file): importers write nothing until the end.
 
-        UTF-8 (with or without a BOM) is read as is; UTF-16 with a BOM and files declaring their
-        encoding in a `coding:` line are decoded; anything else that is not UTF-8 is refused with
+        UTF-8 (with or without a BOM) is read as is; UTF-16 or UTF-32 with a BOM and files
+        declaring their encoding in a `coding:` line are decoded; anything else that is not UTF-8 is refused with
         the byte offset, never guessed into mojibake.
         """
         if self._data is None and self._path is None:
@@ -248,7 +248,7 @@ class ImportSource:
                 )
         wide = _wide_encoding(first)
         if wide is not None:
-            # UTF-16 is what Windows tools write for small files; decoded whole.
+            # What Windows tools write for small files; decoded whole.
             text = self._decoded(b"".join(itertools.chain([first], blocks)), wide, 0)
             _check_not_html(text, self.name)
             yield text
@@ -287,10 +287,6 @@ class ImportSource:
             ) from None
         except LookupError:
             raise UnreadableInput(f"{self.name}: declares unknown encoding {encoding!r}") from None
-
-    def whole(self) -> str:
-        """All the text at once, for importers that need it."""
-        return "".join(self.pieces())
 
     def _blocks(self) -> Iterator[bytes]:
         """The raw bytes in blocks, then one empty block to say the end."""
