@@ -4,6 +4,7 @@ bibtexparser, and give back every imported entry, key and field value."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from conftest import REPO, SAMPLE_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.formats import ImportContext, export_row, parse
+from readlist.formats import ExportRow, ImportContext, parse
 from readlist.formats.bibtex import (
     EXPORTER,
     _author_value,
@@ -95,6 +96,28 @@ def run_bibtex(folder: Path, bibtex_text: str) -> BibtexRun:
     return BibtexRun(done.returncode, log, bibliography)
 
 
+def export_bibtex(library: Library, paper_filter: PaperFilter | None = None) -> str:
+    """The library's BibTeX export as one text."""
+    return "".join(library.bibtex_chunks(paper_filter or PaperFilter()))
+
+
+def export_row(paper: Paper) -> ExportRow:
+    """`paper` as the library stores it, to export papers held in memory."""
+    return (
+        paper.key,
+        paper.entry_type,
+        json.dumps(paper.fields),
+        paper.title,
+        json.dumps(paper.authors),
+        paper.year,
+        paper.venue,
+        paper.abstract,
+        paper.arxiv_id,
+        paper.doi,
+        paper.url,
+    )
+
+
 def import_fixtures(library: Library, *names: str) -> None:
     sources = [ImportSource(name, (FIXTURES / name).read_bytes()) for name in names]
     report = library.import_sources(sources)
@@ -113,7 +136,7 @@ def test_export_compiles_with_classic_bibtex(library: Library, tmp_path: Path) -
     papers = library.papers()
     generated_keys = {paper.key or "" for paper in papers if paper.entry_type is None}
 
-    text = library.export_bibtex()
+    text = export_bibtex(library)
     run = run_bibtex(tmp_path, text)
 
     assert run.exit_code == 0, run.log
@@ -136,7 +159,7 @@ def test_export_parses_with_bibtexparser_without_failed_blocks(library: Library)
     import_fixtures(library, "strings.bib", *FIXTURE_NAMES)
     add_generated(library)
 
-    parsed = parse_string(library.export_bibtex())
+    parsed = parse_string(export_bibtex(library))
 
     assert parsed.failed_blocks == []
     assert len(parsed.entries) == library.counts().total
@@ -147,7 +170,7 @@ def test_round_trip_keeps_every_entry_key_and_field(library: Library, name: str)
     import_fixtures(library, name)
     papers = library.papers()
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
     reparsed = parse(exported, "bibtex", ImportContext())
 
     assert reparsed.problems == []
@@ -166,7 +189,7 @@ def test_round_trip_keeps_every_entry_key_and_field(library: Library, name: str)
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
     import_fixtures(library, "dblp.bib")
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
 
     child = exported[exported.index("@inproceedings{DBLP:conf/nips/OseiL22,") :]
     child = child[: child.index("\n}\n")]
@@ -178,7 +201,7 @@ def test_crossref_child_is_written_whole_without_the_crossref(library: Library) 
 def test_identifiers_are_added_only_where_the_entry_lacks_them(library: Library) -> None:
     import_fixtures(library, "zotero.bib", "arxiv.bib")
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
 
     okafor = exported[exported.index("@misc{okafor_tabular_2024,") :]
     okafor = okafor[: okafor.index("\n}\n")]
@@ -196,7 +219,7 @@ def test_generated_entry_escapes_special_characters_and_keeps_text_literal(
 ) -> None:
     add_generated(library)
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
 
     assert r"  title = {{Q\&A} for 100\% of \$5 {models\_v2} [bold]}," in exported
     assert (
@@ -216,7 +239,7 @@ def test_generated_entry_escapes_special_characters_and_keeps_text_literal(
 def test_generated_entry_types_follow_the_venue(library: Library) -> None:
     add_generated(library)
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
 
     assert "@article{ruiz2020deep,\n  title = {Deep Nets for Protein Design}," in exported
     assert "  journal = {Nature Machine Intelligence}," in exported
@@ -241,7 +264,7 @@ def test_hand_edited_mistakes_bibtex_rejects_never_reach_the_export(
 @article{brace, title = "A Quoted } Brace", author = {Ada Lovelace}, journal = {J}, year = 2024}
 """
     report = library.import_sources([ImportSource("hand.bib", text.encode())]).files[0]
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
     run = run_bibtex(tmp_path, exported)
 
     assert report.new == 4
@@ -263,7 +286,7 @@ def test_arxiv_only_paper_key_is_unique_within_the_output(library: Library) -> N
         [(FileReport("ids"), [Draft(title="", arxiv_id="2402.00001", needs_metadata=True)])]
     )
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
 
     keys = re.findall(r"^@\w+\{([^,]+),$", exported, re.MULTILINE)
     assert sorted(keys) == ["arxiv2402_00001", "arxiv2402_00001a"]
@@ -290,7 +313,7 @@ def test_title_words_keep_their_capitals_through_classic_bibtex(
 ) -> None:
     library.add_drafts([(FileReport("mixed"), [Draft(title=MIXED_TITLE, authors=["Ann Lee"])])])
 
-    exported = library.export_bibtex()
+    exported = export_bibtex(library)
     run = run_bibtex(tmp_path, exported)
 
     assert run.exit_code == 0, run.log
@@ -377,7 +400,7 @@ def test_papers_and_stored_rows_export_alike(library: Library) -> None:
         EXPORTER.entries(map(export_row, library.papers()), _imported_keys(library))
     )
 
-    assert from_papers == library.export_bibtex()
+    assert from_papers == export_bibtex(library)
 
 
 @pytest.mark.parametrize("in_workers", [False, True])
@@ -392,7 +415,7 @@ def test_export_in_small_slices_gives_the_same_bytes(
     library.import_sources([ImportSource("taken.bib", taken.encode())])
     waiting = [Draft(title="", arxiv_id=f"2402.0000{n}", needs_metadata=True) for n in (2, 3)]
     library.add_drafts([(FileReport("ids"), waiting)])
-    whole = library.export_bibtex()
+    whole = export_bibtex(library)
     pools: list[ProcessPoolExecutor] = []
 
     def counted_pool(*args: Any, **kwargs: Any) -> ProcessPoolExecutor:
@@ -405,7 +428,7 @@ def test_export_in_small_slices_gives_the_same_bytes(
         monkeypatch.setattr("readlist.parallel._usable_cores", lambda: 2)
         monkeypatch.setattr("readlist.parallel.threading.active_count", lambda: 1)
         monkeypatch.setattr("readlist.parallel.ProcessPoolExecutor", counted_pool)
-    sliced = library.export_bibtex()
+    sliced = export_bibtex(library)
 
     assert len(pools) == (1 if in_workers else 0)
     assert sliced == whole
@@ -425,12 +448,12 @@ def test_filtered_export_keeps_the_papers_and_order_of_the_filter(library: Libra
     ids = library.ids()
 
     for paper_filter in (searched, PaperFilter(paper_ids=(ids[0], ids[2]))):
-        exported = library.export_bibtex(paper_filter)
+        exported = export_bibtex(library, paper_filter)
 
         keys = re.findall(r"^@\w+\{([^,]+),$", exported, re.MULTILINE)
         assert keys == [paper.key for paper in library.papers(paper_filter)]
     # Best match first: neither the order of adding nor its reverse.
-    assert re.findall(r"^@\w+\{([^,]+),$", library.export_bibtex(searched), re.MULTILINE) == [
+    assert re.findall(r"^@\w+\{([^,]+),$", export_bibtex(library, searched), re.MULTILINE) == [
         "stripes",
         "horses",
         "savanna",
@@ -441,8 +464,8 @@ def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> N
     import_fixtures(library, "scholar.bib", "arxiv.bib")
     add_generated(library)
 
-    first = library.export_bibtex()
-    second = library.export_bibtex()
+    first = export_bibtex(library)
+    second = export_bibtex(library)
 
     assert first == second
     entries = first.split("\n\n")
@@ -455,7 +478,7 @@ def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> N
 
 
 def test_empty_library_exports_nothing(library: Library) -> None:
-    assert library.export_bibtex() == ""
+    assert export_bibtex(library) == ""
 
 
 def paper_from(draft: Draft, paper_id: int) -> Paper:
@@ -573,7 +596,7 @@ def test_demo_sample_data_imports_cleanly_and_compiles(library: Library, tmp_pat
     ]
 
     report = library.import_sources(sources)
-    run = run_bibtex(tmp_path, library.export_bibtex())
+    run = run_bibtex(tmp_path, export_bibtex(library))
 
     assert len(sources) == 2
     assert report.new == 14

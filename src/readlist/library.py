@@ -933,12 +933,6 @@ class Library:
         with closing(self.bibtex_chunks(paper_filter, sort)) as chunks:
             write_text_file(path, chunks)
 
-    def export_bibtex(
-        self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
-    ) -> str:
-        """BibTeX for the papers the filter keeps, as one text."""
-        return "".join(self.bibtex_chunks(paper_filter, sort))
-
 
 class _DedupIndex:
     """Where each arXiv id, DOI and normalised title already is: a paper's id, or the draft of a

@@ -8,7 +8,6 @@ app what to show.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import stat
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from readlist.errors import ExportError, UnknownFormat, UnreadableInput
-from readlist.models import CitationKeys, Draft, Findings, Paper, ParseResult
+from readlist.models import CitationKeys, Draft, Findings, ParseResult
 
 
 @dataclass(slots=True)
@@ -69,23 +68,6 @@ ExportRow = tuple[
 ]  # fmt: skip
 """A paper as the library stores it (`EXPORT_COLUMNS`), fields and authors still JSON text.
 Exporters take these rather than `Paper`s, whose making costs more than a second at 100,000."""
-
-
-def export_row(paper: Paper) -> ExportRow:
-    """`paper` as the library stores it, for exporting papers held in memory."""
-    return (
-        paper.key,
-        paper.entry_type,
-        json.dumps(paper.fields),
-        paper.title,
-        json.dumps(paper.authors),
-        paper.year,
-        paper.venue,
-        paper.abstract,
-        paper.arxiv_id,
-        paper.doi,
-        paper.url,
-    )
 
 
 class Exporter(Protocol):
