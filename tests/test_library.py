@@ -30,6 +30,23 @@ def test_papers_persist_in_the_file(library_path: Path) -> None:
     assert paper.status is Status.UNREAD
 
 
+def test_what_a_paper_lacks_is_stored_as_null_and_filled_by_a_later_import(
+    library_path: Path,
+) -> None:
+    with Library(library_path) as library:
+        add(library, Draft("Universal Sentence Encoder"))
+        with sqlite3.connect(library_path) as connection:
+            (row,) = connection.execute(
+                "SELECT year, venue, abstract, arxiv_id, doi, url, code_url, entry_type, listed, "
+                "read_at, status, note, needs_metadata FROM paper"
+            )
+        assert row == (None,) * 10 + ("unread", "", 0)
+        report = add(library, Draft("Universal Sentence Encoder", venue="arXiv", year=2018))
+        assert report.merged == 1
+        (paper,) = library.papers()
+    assert (paper.venue, paper.year) == ("arXiv", 2018)
+
+
 def test_duplicates_merge_by_arxiv_id_doi_and_title(library: Library) -> None:
     add(
         library,

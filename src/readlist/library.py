@@ -146,6 +146,14 @@ _PAPER_COLUMNS = (
 )
 _PAPER_MARKS = ",".join("?" * len(_PAPER_COLUMNS.split(",")))
 """One `?` per column of `_PAPER_COLUMNS`."""
+_INSERT_NEW_PAPER = (
+    f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES (?, ?, ?, "
+    + "NULLIF(?, ''), " * 9
+    + "?, 'unread', NULL, ?, NULLIF(?, ''), ?, ?, ?, '')"
+)
+"""Stores an `_insert_row`, whose '' stands for NULL from year to entry type and for the listing
+date. Python 3.11's sqlite3 binds None through its adapter lookup, seven times slower than a
+string: the ~9 missing values of each listing paper cost 0.7 s at 100,000 papers."""
 _SELECT_PAPER = (
     f"SELECT p.id, {', '.join('p.' + c.strip() for c in _PAPER_COLUMNS.split(','))}, "
     "(SELECT group_concat(tag, char(31)) FROM paper_tag WHERE paper_id = p.id) FROM paper p"
@@ -763,9 +771,7 @@ class Library:
         )
         first_id = None
         if new_drafts:
-            connection.executemany(
-                f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES ({_PAPER_MARKS})", insert_rows
-            )
+            connection.executemany(_INSERT_NEW_PAPER, insert_rows)
             last = connection.execute("SELECT max(id) FROM paper").fetchone()[0]
             first_id = int(last) - len(new_drafts) + 1
         new_ids = list(range(first_id, first_id + len(new_drafts))) if first_id else []
@@ -1012,28 +1018,26 @@ def _claim_key(draft: Draft, keys: CitationKeys, notes: list[str]) -> str:
 def _insert_row(
     draft: Draft, title_norm: str, key: str | None, now: str, source: str, batch_id: int
 ) -> tuple[Any, ...]:
+    """A new paper's values for `_INSERT_NEW_PAPER`; a value the paper lacks is ''."""
     return (
         draft.title,
         title_norm,
         json.dumps(draft.authors) if draft.authors else "[]",
-        draft.year,
-        draft.venue,
-        draft.abstract,
-        draft.arxiv_id,
-        draft.doi,
-        draft.url,
-        draft.code_url,
-        key,
-        draft.entry_type,
+        draft.year or "",
+        draft.venue or "",
+        draft.abstract or "",
+        draft.arxiv_id or "",
+        draft.doi or "",
+        draft.url or "",
+        draft.code_url or "",
+        key or "",
+        draft.entry_type or "",
         json.dumps(draft.fields) if draft.fields else "{}",
-        Status.UNREAD.value,
-        None,
         now,
-        draft.listed,
+        draft.listed or "",
         source,
-        draft.needs_metadata,
+        int(draft.needs_metadata),
         batch_id,
-        "",
     )
 
 
