@@ -71,6 +71,42 @@ def test_duplicates_merge_by_arxiv_id_doi_and_title(library: Library) -> None:
     )
 
 
+def test_works_that_share_a_title_stay_apart_unless_their_records_agree(
+    library: Library,
+) -> None:
+    lecun = Draft(
+        "Deep learning", ["LeCun, Yann", "Bengio, Yoshua"], 2015, doi="10.1038/nature14539"
+    )
+    goodfellow = Draft("Deep Learning", ["Goodfellow, Ian", "Bengio, Yoshua"], 2016, venue="MIT")
+    schmidhuber = Draft("Deep learning", ["Schmidhuber, Jürgen"], 2015, doi="10.4249/sch.32832")
+    report = add(library, lecun, goodfellow, schmidhuber)
+    assert report.new == 3
+    # The same works again, as other records of them: a listing without authors, a preprint
+    # whose authors are written first-name-first, a record naming one author.
+    report = add(
+        library,
+        Draft("Deep Learning", ["Yann LeCun", "Geoffrey Hinton"], arxiv_id="1501.00001"),
+        Draft("Deep learning.", ["Jürgen Schmidhuber"], abstract="An overview."),
+        Draft("Deep  Learning", ["Ian J. Goodfellow"], url="https://deeplearningbook.org"),
+    )
+    assert (report.new, report.merged) == (0, 3)
+    papers = {paper.authors[0]: paper for paper in library.papers()}
+    assert len(papers) == 3
+    assert papers["LeCun, Yann"].arxiv_id == "1501.00001"
+    assert papers["Schmidhuber, Jürgen"].abstract == "An overview."
+    assert papers["Goodfellow, Ian"].url == "https://deeplearningbook.org"
+    # Without authors, a title alone is one paper unless arXiv ids or DOIs say otherwise.
+    report = add(
+        library,
+        Draft("Introduction", doi="10.1/a"),
+        Draft("Introduction", doi="10.1/b"),
+        Draft("Introduction"),
+        Draft("Preface", arxiv_id="2401.00001"),
+        Draft("Preface", ["Jane Doe"], arxiv_id="2401.00002"),
+    )
+    assert (report.new, report.unchanged) == (4, 1)
+
+
 def test_merge_never_overwrites_what_the_user_set(library: Library) -> None:
     add(library, Draft("Universal Sentence Encoder", abstract="first abstract"))
     (paper_id,) = library.ids()

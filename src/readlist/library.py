@@ -37,10 +37,12 @@ from readlist.models import (
     CitationKeys,
     Draft,
     Findings,
+    Identity,
     Paper,
     Status,
     citation_key_stem,
     normalise_title,
+    one_work,
 )
 
 if TYPE_CHECKING:
@@ -733,7 +735,7 @@ class Library:
         merges: dict[int, Draft] = {}
         for draft in drafts:
             title_norm = None if draft.needs_metadata else normalise_title(draft.title)
-            existing = index.find(draft.arxiv_id, draft.doi, title_norm)
+            existing = index.find(draft, title_norm, connection)
             if existing is None:
                 index.add(draft, draft.arxiv_id, draft.doi, title_norm)
                 new_drafts.append((draft, title_norm))
@@ -776,7 +778,7 @@ class Library:
             first_id = int(last) - len(new_drafts) + 1
         new_ids = list(range(first_id, first_id + len(new_drafts))) if first_id else []
         for (draft, title_norm), paper_id in zip(new_drafts, new_ids, strict=True):
-            index.add(paper_id, draft.arxiv_id, draft.doi, title_norm, replace=True)
+            index.stored(draft, paper_id, title_norm)
         report.new += len(new_ids)
         written.delete_ids.extend(new_ids)
         created.update(new_ids)
@@ -942,41 +944,66 @@ class Library:
 
 class _DedupIndex:
     """Where each arXiv id, DOI and normalised title already is: a paper's id, or the draft of a
-    paper this import is about to add."""
+    paper this import is about to add. A title can be several works' (`models.one_work`)."""
 
     def __init__(self) -> None:
         self.by_arxiv: dict[str, int | Draft] = {}
         self.by_doi: dict[str, int | Draft] = {}
-        self.by_title: dict[str, int | Draft] = {}
+        self.by_title: dict[str, list[int | Draft]] = {}
         self.keys = CitationKeys()
 
     def add(
-        self,
-        paper: int | Draft,
-        arxiv_id: str | None,
-        doi: str | None,
-        title_norm: str | None,
-        *,
-        replace: bool = False,
+        self, paper: int | Draft, arxiv_id: str | None, doi: str | None, title_norm: str | None
     ) -> None:
-        # Written out, not looped over (mapping, name) pairs: this runs twice per imported paper.
-        if arxiv_id and (replace or arxiv_id not in self.by_arxiv):
+        # Written out, not looped over (mapping, name) pairs: this runs for every imported paper.
+        if arxiv_id and arxiv_id not in self.by_arxiv:
             self.by_arxiv[arxiv_id] = paper
-        if doi and (replace or doi not in self.by_doi):
+        if doi and doi not in self.by_doi:
             self.by_doi[doi] = paper
-        if title_norm and (replace or title_norm not in self.by_title):
-            self.by_title[title_norm] = paper
+        if title_norm:
+            works = self.by_title.get(title_norm)
+            if works is None:
+                self.by_title[title_norm] = [paper]
+            else:
+                works.append(paper)
+
+    def stored(self, draft: Draft, paper_id: int, title_norm: str | None) -> None:
+        """`draft`, added before, is now the stored paper `paper_id`."""
+        if draft.arxiv_id:
+            self.by_arxiv[draft.arxiv_id] = paper_id
+        if draft.doi:
+            self.by_doi[draft.doi] = paper_id
+        if title_norm:
+            works = self.by_title[title_norm]
+            works[next(i for i, work in enumerate(works) if work is draft)] = paper_id
 
     def find(
-        self, arxiv_id: str | None, doi: str | None, title_norm: str | None
+        self, draft: Draft, title_norm: str | None, connection: sqlite3.Connection
     ) -> int | Draft | None:
-        if arxiv_id and arxiv_id in self.by_arxiv:
-            return self.by_arxiv[arxiv_id]
-        if doi and doi in self.by_doi:
-            return self.by_doi[doi]
+        """The paper or draft `draft` is a record of, if any; `connection` tells stored papers
+        with its title apart."""
+        if draft.arxiv_id and draft.arxiv_id in self.by_arxiv:
+            return self.by_arxiv[draft.arxiv_id]
+        if draft.doi and draft.doi in self.by_doi:
+            return self.by_doi[draft.doi]
         if title_norm and title_norm in self.by_title:
-            return self.by_title[title_norm]
+            identity = Identity(draft.arxiv_id, draft.doi, draft.authors)
+            if not any(identity):
+                # A bare title (a listing's) is one work with anything of that title.
+                return self.by_title[title_norm][0]
+            for work in self.by_title[title_norm]:
+                if one_work(identity, _identity(work, connection)):
+                    return work
         return None
+
+
+def _identity(work: int | Draft, connection: sqlite3.Connection) -> Identity:
+    if isinstance(work, Draft):
+        return Identity(work.arxiv_id, work.doi, work.authors)
+    arxiv_id, doi, authors = connection.execute(
+        "SELECT arxiv_id, doi, authors FROM paper WHERE id = ?", (work,)
+    ).fetchone()
+    return Identity(arxiv_id, doi, json.loads(authors))
 
 
 def _dedup_index(connection: sqlite3.Connection) -> _DedupIndex:

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -228,6 +229,46 @@ def citation_key_stem(authors: list[str], year: int | None, title: str) -> str:
         if surname:
             return f"{surname}{year_text}{word}"
     return f"{word}{year_text}"
+
+
+class Identity(NamedTuple):
+    """What tells apart two works whose titles normalise alike."""
+
+    arxiv_id: str | None
+    doi: str | None
+    authors: list[str]
+
+
+def one_work(first: Identity, second: Identity) -> bool:
+    """Whether two records with the same normalised title describe one work.
+
+    Titles alone are not enough ("Deep learning" is a Nature review by LeCun, Bengio and Hinton
+    and a book by Goodfellow, Bengio and Courville), so: not if their arXiv ids differ; else,
+    where both name authors, only if the first authors' surnames agree (lists get cut after
+    the first: "Vaswani et al."); else not if their DOIs differ. A preprint and its published
+    version, whose DOIs differ, have the same first author.
+    """
+    if first.arxiv_id and second.arxiv_id and first.arxiv_id != second.arxiv_id:
+        return False
+    if first.authors and second.authors:
+        return not _surname_words(first.authors[0]).isdisjoint(_surname_words(second.authors[0]))
+    return not (first.doi and second.doi and first.doi != second.doi)
+
+
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "others", "al"})
+
+
+def _surname_words(name: str) -> set[str]:
+    """The ways a family name may be written, in lower-case ASCII letters, so that `Le Cun,
+    Yann`, `Yann Le Cun` and `Yann LeCun` share one: for "Last, First" its words and all of them
+    joined; for "First Last" each run of last words joined (which words are the family name is
+    unknown), or the name's one word."""
+    family, comma, _ = ascii_fold(name).lower().partition(",")
+    words = [_NOT_LETTER.sub("", word) for word in family.split()]
+    words = [word for word in words if word and word not in _NAME_SUFFIXES]
+    if comma or len(words) == 1:
+        return {*words, "".join(words)}
+    return {"".join(words[start:]) for start in range(1, len(words))}
 
 
 class CitationKeys:
