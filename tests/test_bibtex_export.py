@@ -477,6 +477,38 @@ def test_same_library_gives_same_bytes_in_a_stable_layout(library: Library) -> N
         assert all(line.startswith("  ") and " = {" in line for line in lines[1:-1])
 
 
+def test_the_key_of_a_merged_record_stays_citable_through_ids(library: Library) -> None:
+    zotero = """
+@article{he2016deep, title = {Deep Residual Learning for Image Recognition},
+  author = {He, Kaiming and Zhang, Xiangyu}, journal = {CVPR}, year = {2016},
+  doi = {10.1109/CVPR.2016.90}}
+@inproceedings{he2016resnet, title = {Deep residual learning for image recognition},
+  author = {Kaiming He}, booktitle = {CVPR}, pages = {770--778}, year = {2016}}
+"""
+    dblp = """
+@inproceedings{DBLP:conf/cvpr/HeZRS16, author = {Kaiming He and Xiangyu Zhang},
+  title = {Deep Residual Learning for Image Recognition}, booktitle = {CVPR},
+  year = {2016}, doi = {10.1109/CVPR.2016.90}}
+"""
+    sources = [ImportSource("zotero.bib", zotero.encode()), ImportSource("dblp.bib", dblp.encode())]
+    first = library.import_sources(sources)
+    assert [(f.new, f.unchanged + f.merged) for f in first.files] == [(1, 1), (0, 1)]
+    notes = [note for f in first.files for note in f.notes]
+    assert notes == [
+        "entry he2016resnet is the same paper as he2016deep; exported as he2016deep, "
+        "he2016resnet in ids",
+        "entry DBLP:conf/cvpr/HeZRS16 is the same paper as he2016deep; exported as "
+        "he2016deep, DBLP:conf/cvpr/HeZRS16 in ids",
+    ]
+    (entry,) = parse_string(export_bibtex(library)).entries
+    assert entry.key == "he2016deep"
+    assert entry.fields_dict["ids"].value == "he2016resnet, DBLP:conf/cvpr/HeZRS16"
+    # A conference record's fields would make the journal article one bibtex warns about.
+    assert set(entry.fields_dict).isdisjoint({"booktitle", "pages"})
+    again = library.import_sources(sources)
+    assert [(f.new, f.merged, f.notes) for f in again.files] == [(0, 0, []), (0, 0, [])]
+
+
 def test_empty_library_exports_nothing(library: Library) -> None:
     assert export_bibtex(library) == ""
 

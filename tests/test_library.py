@@ -174,14 +174,18 @@ def test_a_bibtex_key_replaces_the_key_readlist_made_up_for_the_same_paper(
         return Draft(title, ["Felix Braun"], 2026, key=key, entry_type="inproceedings")
 
     merged = library.add_drafts([(FileReport("warm.bib"), [bibtex("braun2026warmup")])])
-    # Once the paper has BibTeX, its key is the user's: a second BibTeX key does not move it.
+    # Once the paper has BibTeX, its key is the user's: a second BibTeX key does not move it,
+    # it becomes an alias.
     again = library.add_drafts([(FileReport("other.bib"), [bibtex("braun2026stop")])])
 
     assert merged.files[0].merged == 1
     assert merged.files[0].notes == [
         f"key braun2026warmup from the BibTeX replaces {made_up}, made up before"
     ]
-    assert again.files[0].notes == []
+    assert again.files[0].notes == [
+        "entry braun2026stop is the same paper as braun2026warmup; exported as braun2026warmup, "
+        "braun2026stop in ids"
+    ]
     assert {paper.title: paper.key for paper in library.papers()} == {
         title: "braun2026warmup",
         "Another Paper": "another",

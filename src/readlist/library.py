@@ -740,9 +740,11 @@ class Library:
                 index.add(draft, draft.arxiv_id, draft.doi, title_norm)
                 new_drafts.append((draft, title_norm))
             elif isinstance(existing, Draft):
+                _absorb_key(existing, draft, index.keys, report.notes)
                 _fill_draft(existing, draft)
                 report.unchanged += 1
             elif existing in merges:
+                _absorb_key(merges[existing], draft, index.keys, report.notes)
                 _fill_draft(merges[existing], draft)
                 report.unchanged += 1
             else:
@@ -832,8 +834,18 @@ class Library:
                 f"key {draft.key} from the BibTeX replaces {stored['key']}, made up before"
             )
         stored_fields = json.loads(stored["fields"])
-        missing_fields = {k: v for k, v in draft.fields.items() if k not in stored_fields}
-        if missing_fields:
+        aliased = (
+            draft.key is not None
+            and stored["key"] is not None
+            and "citation_key" not in updates
+            and _alias(draft.key, stored["key"], stored_fields, keys, notes)
+        )
+        missing_fields = (
+            {k: v for k, v in draft.fields.items() if k not in stored_fields}
+            if _fields_fit(stored["entry_type"], draft.entry_type)
+            else {}
+        )
+        if missing_fields or aliased:
             updates["fields"] = json.dumps({**stored_fields, **missing_fields})
         if not updates:
             return False
@@ -1007,15 +1019,22 @@ def _identity(work: int | Draft, connection: sqlite3.Connection) -> Identity:
 
 
 def _dedup_index(connection: sqlite3.Connection) -> _DedupIndex:
-    """Where every stored paper is by arXiv id, DOI and title, and the keys in use."""
+    """Where every stored paper is by arXiv id, DOI and title, and the keys in use, aliases
+    (`_alias`) included."""
     index = _DedupIndex()
     rows = connection.execute(
-        "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata FROM paper"
+        "SELECT id, arxiv_id, doi, title_norm, citation_key, needs_metadata, "
+        # instr first: json_extract would parse every paper's fields, abstracts and all.
+        """CASE WHEN instr(fields, '"ids"') THEN json_extract(fields, '$.ids') END FROM paper"""
     )
-    for paper_id, arxiv_id, doi, title_norm, key, needs_metadata in rows:
+    for paper_id, arxiv_id, doi, title_norm, key, needs_metadata, aliases in rows:
         index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
         if key:
             index.keys.claim(key)
+        if aliases:
+            for alias in aliases.split(","):
+                if alias.strip():
+                    index.keys.claim(alias.strip())
     return index
 
 
@@ -1030,8 +1049,44 @@ def _fill_draft(target: Draft, source: Draft) -> None:
             setattr(target, name, getattr(source, name))
     if not target.authors:
         target.authors = source.authors
-    for name, value in source.fields.items():
-        target.fields.setdefault(name, value)
+    if _fields_fit(target.entry_type, source.entry_type):
+        for name, value in source.fields.items():
+            target.fields.setdefault(name, value)
+
+
+def _fields_fit(entry_type: str | None, other_type: str | None) -> bool:
+    """Whether BibTeX fields of an `other_type` entry may fill an `entry_type` one: a
+    `booktitle` or `editor` from a conference record would make a journal article that bibtex
+    warns about (and prints oddly)."""
+    return entry_type is None or entry_type == other_type
+
+
+def _absorb_key(target: Draft, source: Draft, keys: CitationKeys, notes: list[str]) -> None:
+    """Keep the citation key of `source`, a record of the paper `target` will store."""
+    if source.key and target.key:
+        _alias(source.key, target.key, target.fields, keys, notes)
+    elif source.key:
+        target.key = source.key
+
+
+def _alias(
+    key: str, kept_key: str, fields: dict[str, str], keys: CitationKeys, notes: list[str]
+) -> bool:
+    """Add `key`, a merged record's own citation key, to the `ids` field of the paper cited as
+    `kept_key`, and say so; True if it was added. biblatex resolves `\\cite{key}` through `ids`,
+    and the note tells a classic bibtex user which key to cite."""
+    if key.lower() == kept_key.lower() or key in keys:
+        # The same key, or another paper's: as an alias it would only be ambiguous.
+        return False
+    names = [name.strip() for name in fields.get("ids", "").split(",") if name.strip()]
+    if key.lower() in (name.lower() for name in names):
+        return False
+    keys.claim(key)
+    fields["ids"] = ", ".join([*names, key])
+    notes.append(
+        f"entry {key} is the same paper as {kept_key}; exported as {kept_key}, {key} in ids"
+    )
+    return True
 
 
 def _claim_key(draft: Draft, keys: CitationKeys, notes: list[str]) -> str:
