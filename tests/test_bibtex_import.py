@@ -490,3 +490,14 @@ def test_a_large_generated_bibliography_reads_whole() -> None:
     assert result.problems == []
     assert result.drafts[0].title.startswith("BERT and α-")
     assert result.drafts[0].authors == ["Müller, Hans", "García, Ana", "Li, Wei"]
+
+
+def test_tex_nested_deeper_than_python_recurses_keeps_its_words() -> None:
+    # What a generator stuck in a loop writes; each group is a call deeper when read.
+    title = "\\emph{" * 500 + "Deep" + "}" * 500 + r" and {\"U}ber"
+    text = f"@article{{deep, title = {{{title}}}, author = {{Lee, Ann}}, year = 2000}}\n"
+
+    result = parse(text, "bibtex", ImportContext())
+
+    assert [draft.title for draft in result.drafts] == ["Deep and Über"]
+    assert result.problems == []

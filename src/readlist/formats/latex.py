@@ -154,6 +154,15 @@ _DASHES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"))
 
 def latex_to_text(value: str) -> str:
     """A BibTeX value as readable Unicode on one line: `{\\"U}ber {BERT} --- $\\alpha$` -> `Über BERT — α`."""
+    try:
+        return _latex_to_text(value)
+    except RecursionError:
+        # Each command's argument is read a call deeper: hundreds of nested `\emph{` (as a
+        # generator gone wrong writes them) must still show their words.
+        return one_line(_without_commands(value))
+
+
+def _latex_to_text(value: str) -> str:
     if not any(marker in value for marker in _TEX_MARKERS):
         return one_line(value)
     pieces: list[str] = []
@@ -292,16 +301,13 @@ def _matching_brace(value: str, opening: int) -> int:
 def _island_text(island: str) -> str:
     """One island as text; islands repeat a lot in a file, hence the cache."""
     if island.startswith("$"):
-        return latex_to_text(island.strip("$"))
+        return _latex_to_text(island.strip("$"))
     accent = _ACCENT.fullmatch(island)
     if accent:
-        mark = _ACCENT_MARKS[accent.group("symbol") or accent.group("word")]
-        letter = (accent.group("braced") or accent.group("bare")).lstrip("\\")
-        # A dotless i or j under an accent is how TeX writes the accented i or j.
-        return unicodedata.normalize("NFC", letter + mark)
+        return _accented(accent)
     if island[1:2] in _ACCENT_MARKS and island[2:3] in "{ ":
         # An accent over a group that is itself TeX: `\~{\^{e}}` is "ễ".
-        inner = latex_to_text(island[2:])
+        inner = _latex_to_text(island[2:])
         return unicodedata.normalize("NFC", inner[:1] + _ACCENT_MARKS[island[1]] + inner[1:])
     if len(island) == 2 and island[1] in _ESCAPES:
         return _ESCAPES[island[1]]
@@ -309,12 +315,20 @@ def _island_text(island: str) -> str:
     if name in _SYMBOLS and all(not argument.strip() for argument in arguments):
         return _SYMBOLS[name]
     if name in _DROP_WITH_ARGUMENT and arguments:
-        return "".join(latex_to_text(extra) for extra in arguments[1:])
+        return "".join(_latex_to_text(extra) for extra in arguments[1:])
     if name in _TEXT_OF_ARGUMENT and len(arguments) == 1:
-        return latex_to_text(arguments[0])
+        return _latex_to_text(arguments[0])
     if name == "href" and len(arguments) == 2:
-        return latex_to_text(arguments[1])
+        return _latex_to_text(arguments[1])
     return _with_pylatexenc(island)
+
+
+def _accented(accent: re.Match[str]) -> str:
+    """The letter an `_ACCENT` match spells."""
+    mark = _ACCENT_MARKS[accent.group("symbol") or accent.group("word")]
+    letter = (accent.group("braced") or accent.group("bare")).lstrip("\\")
+    # A dotless i or j under an accent is how TeX writes the accented i or j.
+    return unicodedata.normalize("NFC", letter + mark)
 
 
 def _split_command(island: str) -> tuple[str, list[str]]:
@@ -344,7 +358,13 @@ def _with_pylatexenc(island: str) -> str:
     except Exception:
         # pylatexenc 2.10 raises IndexError and friends on some macros (`\href` with odd
         # arguments); the words must still reach the user, so keep them without the commands.
-        return _plain(re.sub(r"\\[A-Za-z]+\*?", "", island))
+        return _without_commands(island)
+
+
+def _without_commands(tex: str) -> str:
+    """`tex` with accents applied and other control words, math shifts and grouping braces
+    removed: the words, where reading the TeX failed."""
+    return _plain(re.sub(r"\\[A-Za-z]+\*?|(?<!\\)\$", "", _ACCENT.sub(_accented, tex)))
 
 
 @lru_cache(maxsize=1)
