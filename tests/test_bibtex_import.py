@@ -501,3 +501,26 @@ def test_tex_nested_deeper_than_python_recurses_keeps_its_words() -> None:
 
     assert [draft.title for draft in result.drafts] == ["Deep and Über"]
     assert result.problems == []
+
+
+def test_spaces_after_the_at_sign_and_before_the_brace_are_read_as_bibtex_reads_them() -> None:
+    # Hand-kept files space entry openings out; classic bibtex skips the spaces, line breaks too.
+    text = (
+        "@ Article{atspace, title={At Space}, author={Space, Man}, journal={J}, year={2002}}\n"
+        "@Article {spacebrace,\n  title = {Space Before the Brace},\n  year = 2003\n}\n"
+        '@ STRING{ven = "Spaced Venue"}\n'
+        "@InProceedings\n  {nextline,\n  title = {Brace on the Next Line},\n"
+        "  booktitle = ven,\n  year = 2004\n}\n"
+    )
+
+    result = parse(text, "bibtex", ImportContext(bibtex_macros=collect_macros([text])))
+
+    assert [(draft.key, draft.title, draft.line) for draft in result.drafts] == [
+        ("atspace", "At Space", 1),
+        ("spacebrace", "Space Before the Brace", 2),
+        ("nextline", "Brace on the Next Line", 7),
+    ]
+    assert drafts_by_key(result)["nextline"].venue == "Spaced Venue"
+    assert drafts_by_key(result)["nextline"].year == 2004
+    assert result.problems == []
+    assert result.notes == []

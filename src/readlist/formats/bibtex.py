@@ -481,7 +481,8 @@ text ("Unexpected block start"), not at the end of the chunk; an empty comment i
 
 
 def _chunks(pieces: Iterable[str]) -> Iterator[tuple[str, int]]:
-    """The text in chunks of about a megabyte, each with the line number it starts at.
+    """The text in chunks of about a megabyte, each with the line number it starts at and its
+    spaced block openings closed up.
 
     Each chunk is cut before a line that opens a block, where bibtexparser would end a block
     still open anyway, so cutting changes nothing it reads; every chunk but the last ends with
@@ -501,10 +502,32 @@ def _chunks(pieces: Iterable[str]) -> Iterator[tuple[str, int]]:
                 break
             chunk = pending[: boundary.end()]
             pending = pending[boundary.end() :]
-            yield chunk + _CHUNK_END, first_line
+            yield _without_spaced_openings(chunk) + _CHUNK_END, first_line
             first_line += chunk.count("\n")
     if pending:
-        yield pending, first_line
+        yield _without_spaced_openings(pending), first_line
+
+
+_SPACED_OPENING = re.compile(r"@(?=\s|\w+[ \t]*\n)(\s*)(\w+)(\s*)([{(])")
+"""A block opening bibtex reads and bibtexparser does not: space after `@` (`@ Article{`), or a
+line break before the brace."""
+
+
+def _without_spaced_openings(text: str) -> str:
+    """`text` with the space in each block opening at a line start moved after its brace,
+    where bibtexparser takes it: `@ Article\n{key,` -> `@Article{ \nkey,`. Lengths and line
+    numbers stay."""
+
+    def unspaced(opening: re.Match[str]) -> str:
+        at = opening.start()
+        if text[text.rfind("\n", 0, at) + 1 : at].strip(" \t"):
+            # Mid-line, an `@` is likelier in a value (an address) than an opening, as in
+            # `looks_like_bibtex`.
+            return opening.group()
+        before_type, entry_type, before_brace, brace = opening.groups()
+        return f"@{entry_type}{brace}{before_type}{before_brace}"
+
+    return _SPACED_OPENING.sub(unspaced, text)
 
 
 def _read_blocks(chunk: str, first_line: int) -> list[_Item]:
