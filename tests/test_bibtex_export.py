@@ -636,3 +636,62 @@ def test_demo_sample_data_imports_cleanly_and_compiles(library: Library, tmp_pat
     assert run.exit_code == 0, run.log
     # plain.bst knows no @software; every other demo entry is complete.
     assert run.warned_keys() == {"wolf2020transformers"}
+
+
+def test_bare_month_macros_stay_bare_and_braced_months_stay_braced(
+    library: Library, tmp_path: Path
+) -> None:
+    # Zotero and ADS write `month = jun`; a style prints the macro in its own language.
+    zotero = """@article{bareMonth2017,
+	title = {A Month Given as a Macro},
+	author = {Lee, Ann},
+	journal = {J},
+	year = {2017},
+	month = jun,
+}
+
+@article{upperMonth2018,
+	title = {A Month Macro in Capitals},
+	author = {Lee, Ann},
+	journal = {J},
+	year = {2018},
+	month = SEP,
+}
+
+@article{bracedMonth2019,
+	title = {A Month Given as Text},
+	author = {Lee, Ann},
+	journal = {J},
+	year = {2019},
+	month = {June},
+}
+"""
+    redefined = """@string{oct = "Oktober"}
+@article{redefinedMonth2020, title = {A Month Macro Redefined}, author = {Lee, Ann},
+  journal = {J}, year = 2020, month = oct}
+"""
+    library.import_sources(
+        [ImportSource("zotero.bib", zotero.encode()), ImportSource("de.bib", redefined.encode())]
+    )
+
+    exported = export_bibtex(library)
+    run = run_bibtex(tmp_path, exported)
+
+    months = dict(re.findall(r"^@\w+\{([^,]+),\n(?:  .*\n)*?  month = (.*?),?$", exported, re.M))
+    assert months == {
+        "bareMonth2017": "jun",
+        "upperMonth2018": "sep",
+        "bracedMonth2019": "{June}",
+        "redefinedMonth2020": "{Oktober}",
+    }
+    assert "readlist" not in exported
+    assert run.exit_code == 0, run.log
+    assert run.warned_keys() == set()
+    bibliography = " ".join(run.bibliography.split())
+    for printed in ("June 2017", "September 2018", "June 2019", "Oktober 2020"):
+        assert printed in bibliography
+    papers = {paper.key: paper for paper in library.papers()}
+    assert papers["bareMonth2017"].fields["month"] == "June"
+    assert papers["bracedMonth2019"].fields["month"] == "June"
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+    assert (again.new, again.merged, again.unchanged) == (0, 0, 4)

@@ -56,6 +56,11 @@ MONTH_MACROS = {
     "dec": "December",
 }
 """The macros classic bibtex styles predefine, as plain.bst spells them out."""
+MONTH_MACRO_FIELD = "readlist-month-macro"
+"""The stored field naming the standard macro (`jun`) an entry's month was given as, bare: its
+`month` holds the text (`June`) for whatever reads fields, and export writes `month = jun` again
+so a style prints the month its own way. A field name bibtex would read, so an export by a
+readlist that knows no such marker still compiles, ignored."""
 
 _ENTRY_START = re.compile(
     r"@[ \t]*(?:(?:string|preamble|comment)[ \t]*[{(]|[A-Za-z_-]+[ \t]*[{(][^,={}()\n]*,)",
@@ -666,6 +671,7 @@ def _record(
             name = found
         # Most values are one braced or quoted string: no macro, no `#`, nothing to resolve.
         value = raw_value.strip()
+        month_macro = value.lower() if name == "month" else ""
         if (
             value[:1] in _OPENING_DELIMITERS
             and value[-1] == _OPENING_DELIMITERS[value[0]]
@@ -694,6 +700,9 @@ def _record(
             )
             continue
         fields[name] = value
+        if month_macro in MONTH_MACROS and value == MONTH_MACROS[month_macro]:
+            # Given bare, and no @string made it mean something else.
+            fields[MONTH_MACRO_FIELD] = month_macro
     return record
 
 
@@ -956,7 +965,13 @@ def _fields_kept(
         kept["eprint"] = arxiv_id
         if not present & {"archiveprefix", "eprinttype"}:
             kept["archivePrefix"] = "arXiv"
-    return [f"  {name} = {{{value}}}" for name, value in kept.items()]
+    month_macro = kept.pop(MONTH_MACRO_FIELD, "")
+    return [
+        f"  {name} = {month_macro}"
+        if name == "month" and value == MONTH_MACROS.get(month_macro)
+        else f"  {name} = {{{value}}}"
+        for name, value in kept.items()
+    ]
 
 
 def _fields_generated(
