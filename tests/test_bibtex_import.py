@@ -438,13 +438,15 @@ def test_reading_in_chunks_gives_what_reading_whole_gives(
     ]
     assert [problem.where for problem in traps.problems] == [
         "entry open1",
-        "entry dup",
         "entry nocomma",
         "line 10",
         "entry badvalue",
         "entry eofopen",
     ]
     assert "line 2" in traps.problems[0].reason
+    assert "@string dup is defined again (line 6); the entries after it use the new value" in (
+        traps.notes
+    )
     assert "file ends" in traps.problems[-1].reason
 
 
@@ -524,3 +526,22 @@ def test_spaces_after_the_at_sign_and_before_the_brace_are_read_as_bibtex_reads_
     assert drafts_by_key(result)["nextline"].year == 2004
     assert result.problems == []
     assert result.notes == []
+
+
+def test_a_redefined_string_applies_from_where_it_is_redefined() -> None:
+    # bibtex reads a file in order: each entry uses the definition in force where it stands.
+    text = """@string{ven = "First Venue"}
+@article{r1, title = {R One}, author = {R, A}, journal = ven, year = 2001}
+
+@STRING{Ven = "Second Venue"}
+@article{r2, title = {R Two}, author = {R, B}, journal = ven, year = 2002}
+"""
+
+    result = parse(text, "bibtex", ImportContext(bibtex_macros=collect_macros([text])))
+
+    venues = {draft.key: draft.venue for draft in result.drafts}
+    assert venues == {"r1": "First Venue", "r2": "Second Venue"}
+    assert result.problems == []
+    assert result.notes == [
+        "@string Ven is defined again (line 4); the entries after it use the new value"
+    ]

@@ -338,11 +338,12 @@ class _Reading:
         self.waiting: list[_Record] = []
         self.undefined: dict[str, int] = {}
         self.strings: set[str] = set()
-        """@string names defined in earlier chunks."""
+        """Lower-case names of the @string definitions read so far."""
+        self.defined = dict(MONTH_MACROS)
+        """Those definitions resolved in order, each with those before it, as `_scan` does."""
 
     def drafts(self, items: list[_Item]) -> Iterator[Draft]:
         """The drafts of one chunk's blocks, in order."""
-        chunk_strings: set[str] = set()
         for item in items:
             if isinstance(item, _RawEntry):
                 record = _record(item, self.macros, self.undefined, self.findings)
@@ -357,20 +358,30 @@ class _Reading:
                 else:
                     yield from self._drafts_of([record])
             elif isinstance(item, _StringDefinition):
-                try:
-                    _resolve(item.value, self.macros, set())
-                except _MalformedValue:
-                    self.findings.problems.append(
-                        Problem(f"line {item.line}", f"@string {item.key} is malformed; skipped")
-                    )
-                if item.key in self.strings and item.if_redefined is not None:
-                    self.findings.problems.append(item.if_redefined)
-                chunk_strings.add(item.key)
+                self._define(item)
             elif isinstance(item, Problem):
                 self.findings.problems.append(item)
             elif isinstance(item, str):
                 self.findings.notes.append(item)
-        self.strings |= chunk_strings
+
+    def _define(self, string: _StringDefinition) -> None:
+        """Make a definition the one in force, as bibtex does reading in order: the entries
+        before it keep the value they had (the file's last definition for those before the
+        first, so a macro may be used before it is defined)."""
+        name = string.key.strip().lower()
+        if not _define(name, string.value, self.defined):
+            self.findings.problems.append(
+                Problem(f"line {string.line}", f"@string {string.key} is malformed; skipped")
+            )
+            return
+        before = self.macros.get(name)
+        self.macros[name] = self.defined[name]
+        if name in self.strings and self.macros[name] != before:
+            self.findings.notes.append(
+                f"@string {string.key} is defined again (line {string.line}); "
+                "the entries after it use the new value"
+            )
+        self.strings.add(name)
 
     def finish(self) -> Iterator[Draft]:
         """The entries that waited for the whole file, and the notes that needed it."""
@@ -455,9 +466,6 @@ class _StringDefinition(NamedTuple):
     value: str
     line: int
     """1-based line of `@`."""
-    if_redefined: Problem | None
-    """What bibtexparser reports when an earlier chunk defined the name already (it cannot
-    know: chunks are read apart); None when this chunk's reading reported it."""
 
 
 class _RawEntry(NamedTuple):
@@ -539,9 +547,8 @@ def _read_blocks(chunk: str, first_line: int) -> list[_Item]:
     """The blocks of one chunk as bibtexparser reads them, in a compact form, with line numbers
     of the whole file. Runs in worker processes for big files: it needs nothing but its chunk."""
     items: list[_Item] = []
-    strings: set[str] = set()
     for block in parse_string(_without_commented_blocks(chunk), parse_stack=[]).blocks:
-        _add_item(items, block, first_line - 1, strings)
+        _add_item(items, block, first_line - 1)
     return items
 
 
@@ -561,27 +568,13 @@ def _read_chunk(chunk: tuple[str, int]) -> list[_Item]:
     return _read_blocks(*chunk)
 
 
-def _add_item(items: list[_Item], block: object, offset: int, strings: set[str]) -> None:
-    """Append what the parse needs of one block; `offset` is the chunk's first line in the text,
-    `strings` the @string names defined before in the chunk."""
+def _add_item(items: list[_Item], block: object, offset: int) -> None:
+    """Append what the parse needs of one block; `offset` is the chunk's first line in the
+    text."""
     string = _string_of(block)
     if string is not None:
-        if_redefined = None
-        if isinstance(block, String) and block.key not in strings:
-            redefined = DuplicateBlockKeyBlock(
-                key=block.key,
-                previous_block=block,
-                duplicate_block=block,
-                start_line=block.start_line,
-                raw=block.raw,
-            )
-            if_redefined = _problem(redefined, offset)
-        strings.add(string.key)
-        items.append(
-            _StringDefinition(string.key, string.value, _line(string) + offset, if_redefined)
-        )
-        if isinstance(block, ParsingFailedBlock):
-            items.append(_problem(block, offset))
+        # A redefinition is no failure to bibtex: the reading notes it (see `_Reading`).
+        items.append(_StringDefinition(string.key, string.value, _line(string) + offset))
         return
     entry = _entry_of(block)
     if entry is not None:
