@@ -695,3 +695,60 @@ def test_bare_month_macros_stay_bare_and_braced_months_stay_braced(
     assert papers["bracedMonth2019"].fields["month"] == "June"
     again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
     assert (again.new, again.merged, again.unchanged) == (0, 0, 4)
+
+
+def test_biblatex_eprints_get_the_classic_arxiv_fields_they_lack(library: Library) -> None:
+    dblp = """@article{DBLP:journals/corr/abs-2303-08774,
+  author       = {OpenAI},
+  title        = {{GPT-4} Technical Report},
+  journal      = {CoRR},
+  volume       = {abs/2303.08774},
+  year         = {2023},
+  eprinttype    = {arXiv},
+  eprint       = {2303.08774},
+  biburl       = {https://dblp.org/rec/journals/corr/abs-2303-08774.bib}
+}
+"""
+    zotero = """@online{leeRetrieval2024,
+  title = {Retrieval for Everyone},
+  author = {Lee, Ann},
+  date = {2024-02-01},
+  eprint = {2402.01234},
+  eprinttype = {arxiv},
+  eprintclass = {cs.CL},
+  pubstate = {preprint}
+}
+"""
+    scholar = """@article{witten1998anti,
+  title={Anti de Sitter space and holography},
+  author={Witten, Edward},
+  journal={arXiv preprint hep-th/9802150},
+  year={1998}
+}
+"""
+    library.import_sources(
+        [
+            ImportSource(name, text.encode())
+            for name, text in (("dblp.bib", dblp), ("zotero.bib", zotero), ("gs.bib", scholar))
+        ]
+    )
+
+    exported = export_bibtex(library)
+
+    arxiv_ids = {paper.key: paper.arxiv_id for paper in library.papers()}
+    assert arxiv_ids == {
+        "DBLP:journals/corr/abs-2303-08774": "2303.08774",
+        "leeRetrieval2024": "2402.01234",
+        "witten1998anti": "hep-th/9802150",
+    }
+    entries = {entry.lstrip("@").split(",", 1)[0]: entry for entry in exported.split("\n@")}
+    assert "  eprinttype = {arXiv},\n  eprint = {2303.08774}," in exported
+    assert entries["article{DBLP:journals/corr/abs-2303-08774"].endswith(
+        "  archivePrefix = {arXiv}\n}\n"
+    )
+    assert entries["online{leeRetrieval2024"].endswith(
+        "  archivePrefix = {arXiv},\n  primaryClass = {cs.CL}\n}\n"
+    )
+    assert entries["article{witten1998anti"].endswith(
+        "  eprint = {hep-th/9802150},\n  archivePrefix = {arXiv}\n}\n"
+    )

@@ -877,7 +877,13 @@ def _arxiv_id(fields: dict[str, str]) -> str | None:
             found = arxiv_id_in_link(_link_text(fields[name]) if name == "url" else fields[name])
             if found:
                 return found
-    return None
+    scholar = _SCHOLAR_PREPRINT.fullmatch(fields.get("journal", "").strip())
+    return canonical_arxiv_id(scholar.group(1)) if scholar else None
+
+
+_SCHOLAR_PREPRINT = re.compile(r"arxiv\s+preprint\s+(\S+)", re.IGNORECASE)
+"""Google Scholar's journal for a preprint: `arXiv preprint arXiv:2001.08361`, found as a
+reference above, and for old ids `arXiv preprint math/0601001`, with no `arXiv:`."""
 
 
 # ---- export ----------------------------------------------------------------------------------
@@ -956,8 +962,12 @@ def _fields_kept(
         kept["url"] = _link_value(url)
     if arxiv_id and "eprint" not in present:
         kept["eprint"] = arxiv_id
-        if not present & {"archiveprefix", "eprinttype"}:
+    if arxiv_id and canonical_arxiv_id(kept.get("eprint", "")) == arxiv_id:
+        # biblatex's eprinttype and eprintclass mean nothing to classic styles and tools.
+        if "archiveprefix" not in present:
             kept["archivePrefix"] = "arXiv"
+        if "primaryclass" not in present and kept.get("eprintclass"):
+            kept["primaryClass"] = kept["eprintclass"]
     month_macro = kept.pop(MONTH_MACRO_FIELD, "")
     return [
         f"  {name} = {month_macro}"
