@@ -752,3 +752,59 @@ def test_biblatex_eprints_get_the_classic_arxiv_fields_they_lack(library: Librar
     assert entries["article{witten1998anti"].endswith(
         "  eprint = {hep-th/9802150},\n  archivePrefix = {arXiv}\n}\n"
     )
+
+
+def test_entries_without_a_title_are_kept_and_exported_as_they_came(
+    library: Library, tmp_path: Path
+) -> None:
+    # Valid BibTeX: letters, personal communications and edited volumes often have no title.
+    text = """@misc{notitle1,
+  author = {Knuth, Donald E.},
+  howpublished = {Personal communication},
+  year = {1990},
+}
+
+@book{notitle2,
+  editor = {Smith, A.},
+  booktitle = {Collected Works},
+  year = {1991},
+}
+
+@misc{notitle3,
+  author = {Lamport, Leslie},
+  howpublished = {Personal communication},
+  year = {1994},
+}
+
+@misc{notitle4,
+  author = {Lamport, Leslie},
+  year = {1995},
+}
+
+@book{works1991,
+  title = {Collected Works},
+  author = {Smith, A.},
+  year = {1991},
+}
+"""
+    report = library.import_sources([ImportSource("letters.bib", text.encode())]).files[0]
+    exported = export_bibtex(library)
+    run = run_bibtex(tmp_path, exported)
+
+    assert (report.new, report.skipped) == (5, [])
+    titles = {paper.key: paper.title for paper in library.papers()}
+    assert titles == {
+        "notitle1": "Untitled (notitle1): Personal communication",
+        "notitle2": "Untitled (notitle2): Collected Works",
+        "notitle3": "Untitled (notitle3): Personal communication",
+        "notitle4": "Untitled (notitle4)",
+        "works1991": "Collected Works",
+    }
+    assert (
+        "@misc{notitle1,\n  author = {Knuth, Donald E.},\n"
+        "  howpublished = {Personal communication},\n  year = {1990}\n}\n"
+    ) in exported
+    assert exported.count("title = ") == 2  # works1991's title and notitle2's booktitle
+    assert run.exit_code == 0, run.log
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+    assert (again.new, again.merged, again.unchanged) == (0, 0, 5)

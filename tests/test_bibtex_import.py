@@ -319,19 +319,18 @@ def test_crossref_child_inherits_from_its_parent_and_the_parent_stays() -> None:
 def test_broken_entries_become_problems_and_the_rest_imports() -> None:
     (result,) = parse_files("broken.bib")
 
-    assert [draft.key for draft in result.drafts] == ["good1", "good2", "good3", "good4"]
+    # An entry without a title is valid BibTeX; it is kept (see the export tests).
+    assert [draft.key for draft in result.drafts] == ["good1", "good2", "notitle", "good3", "good4"]
     problems = {problem.where: problem.reason for problem in result.problems}
     assert set(problems) == {
         "entry unbalanced",
         "entry missingcomma",
-        "entry notitle",
         "entry garbage",
         "entry unclosed",
     }
     assert "line 7" in problems["entry unbalanced"]
     assert "missing comma" in problems["entry missingcomma"]
     assert "line 19" in problems["entry missingcomma"]
-    assert problems["entry notitle"] == "no title"
     assert "file ends" in problems["entry unclosed"]
 
 
@@ -340,13 +339,14 @@ def test_broken_file_imports_its_good_entries_into_the_library(library: Library)
 
     report = library.import_sources([source])
 
-    assert report.new == 4
-    assert len(report.files[0].skipped) == 5
+    assert report.new == 5
+    assert len(report.files[0].skipped) == 4
     assert [paper.title for paper in library.papers(PaperFilter(), SortKey.TITLE)] == [
         "The First Good Entry",
         "The Fourth Good Entry",
         "The Second Good Entry",
         "The Third Good Entry",
+        "Untitled (notitle)",
     ]
 
 

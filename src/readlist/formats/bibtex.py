@@ -356,7 +356,7 @@ class _Reading:
                 if key in self.scan.repeated_keys or "crossref" in record.fields:
                     self.waiting.append(record)
                 else:
-                    yield from self._drafts_of([record])
+                    yield _draft(record)
             elif isinstance(item, _StringDefinition):
                 self._define(item)
             elif isinstance(item, Problem):
@@ -396,15 +396,7 @@ class _Reading:
                 self.parents[record.key.lower()] = record.fields
         for record in records:
             self._inherit(record)
-        yield from self._drafts_of(records)
-
-    def _drafts_of(self, records: list[_Record]) -> Iterator[Draft]:
-        for record in records:
-            draft_or_problem = _draft(record)
-            if isinstance(draft_or_problem, Problem):
-                self.findings.problems.append(draft_or_problem)
-            else:
-                yield draft_or_problem
+        yield from map(_draft, records)
 
     def _inherit(self, record: _Record) -> None:
         """A child takes the fields it lacks (year, booktitle, editor...) from its crossref
@@ -757,12 +749,10 @@ def _same_work(first: _Record, second: _Record) -> bool:
     )
 
 
-def _draft(record: _Record) -> Draft | Problem:
-    """The paper an entry describes, or why it cannot be one."""
+def _draft(record: _Record) -> Draft:
+    """The paper an entry describes."""
     fields = record.fields
-    title = latex_to_text(fields.get("title", ""))
-    if not title:
-        return Problem(record.where, "no title")
+    title = latex_to_text(fields.get("title", "")) or _untitled(record)
     names = fields.get("author") or fields.get("editor") or ""
     return Draft(
         title=title,
@@ -780,6 +770,26 @@ def _draft(record: _Record) -> Draft | Problem:
         fields=fields,
         line=record.line,
     )
+
+
+_DESCRIBING = ("booktitle", "howpublished", "note")
+"""Fields that tell an untitled entry apart, best first."""
+
+
+def _untitled(record: _Record) -> str:
+    """What to call an entry without a title (a letter, an edited volume), which bibtex takes:
+    `Untitled (knuth90): Personal communication`. It says it is no title, and its key keeps it
+    from matching another untitled entry's when the library looks for duplicates by title."""
+    described = next(
+        (
+            text
+            for text in (latex_to_text(record.fields.get(name, "")) for name in _DESCRIBING)
+            if text and not text.startswith(("http://", "https://"))
+        ),
+        "",
+    )
+    untitled = f"Untitled ({record.key or f'line {record.line}'})"
+    return f"{untitled}: {described}" if described else untitled
 
 
 def split_names(value: str) -> list[str]:
@@ -930,7 +940,8 @@ def _entry(key: str, row: ExportRow) -> str:
         url,
     ) = row  # fmt: skip
     fields = _json_value(fields_json) if fields_json != "{}" else {}
-    if entry_type and fields.get("title"):
+    # An imported entry is written as it came, also without a title (the paper's is made up).
+    if entry_type and fields:
         lines = _fields_kept(fields, doi, url, arxiv_id)
     else:
         authors = _json_value(authors_json) if authors_json != "[]" else []
