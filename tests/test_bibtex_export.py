@@ -205,7 +205,7 @@ def test_identifiers_are_added_only_where_the_entry_lacks_them(library: Library)
 
     okafor = exported[exported.index("@misc{okafor_tabular_2024,") :]
     okafor = okafor[: okafor.index("\n}\n")]
-    assert "  eprint = {2403.01234},\n  archivePrefix = {arXiv}" in okafor
+    assert "  eprint = {2403.01234},\n  archiveprefix = {arXiv}" in okafor
     assert okafor.count("doi = ") == 1
     moreau = exported[exported.index("@misc{moreau2024diffusion,") :]
     moreau = moreau[: moreau.index("\n}\n")]
@@ -744,13 +744,13 @@ def test_biblatex_eprints_get_the_classic_arxiv_fields_they_lack(library: Librar
     entries = {entry.lstrip("@").split(",", 1)[0]: entry for entry in exported.split("\n@")}
     assert "  eprinttype = {arXiv},\n  eprint = {2303.08774}," in exported
     assert entries["article{DBLP:journals/corr/abs-2303-08774"].endswith(
-        "  archivePrefix = {arXiv}\n}\n"
+        "  archiveprefix = {arXiv}\n}\n"
     )
     assert entries["online{leeRetrieval2024"].endswith(
-        "  archivePrefix = {arXiv},\n  primaryClass = {cs.CL}\n}\n"
+        "  archiveprefix = {arXiv},\n  primaryclass = {cs.CL}\n}\n"
     )
     assert entries["article{witten1998anti"].endswith(
-        "  eprint = {hep-th/9802150},\n  archivePrefix = {arXiv}\n}\n"
+        "  eprint = {hep-th/9802150},\n  archiveprefix = {arXiv}\n}\n"
     )
 
 
@@ -808,3 +808,30 @@ def test_entries_without_a_title_are_kept_and_exported_as_they_came(
     assert run.exit_code == 0, run.log
     again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
     assert (again.new, again.merged, again.unchanged) == (0, 0, 5)
+
+
+def test_reimporting_an_export_finds_every_paper_already_there(library: Library) -> None:
+    # Export adds the identifiers an entry only implies; read back, they must be nothing new.
+    scholar = """@article{kaplan2020scaling,
+  title={Scaling laws for neural language models},
+  author={Kaplan, Jared and McCandlish, Sam},
+  journal={arXiv preprint arXiv:2001.08361},
+  year={2020}
+}
+
+@misc{page2020,
+  title = {A Page Cited by Its Address},
+  author = {Page, Ann},
+  howpublished = {\\url{https://example.org/some_page}},
+  year = {2020},
+}
+"""
+    import_fixtures(library, *FIXTURE_NAMES)
+    library.import_sources([ImportSource("scholar.bib", scholar.encode())])
+    exported = export_bibtex(library)
+
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+
+    assert (again.new, again.merged) == (0, 0)
+    assert again.unchanged == library.counts().total
+    assert export_bibtex(library) == exported

@@ -754,15 +754,20 @@ def _draft(record: _Record) -> Draft:
     fields = record.fields
     title = latex_to_text(fields.get("title", "")) or _untitled(record)
     names = fields.get("author") or fields.get("editor") or ""
+    arxiv_id = _arxiv_id(fields)
+    doi = canonical_doi(_link_text(fields.get("doi", "")))
+    url = _url(fields)
+    # Stored as export writes them, so reading an export back finds nothing new.
+    _add_identifiers(fields, doi, url, arxiv_id)
     return Draft(
         title=title,
         authors=split_names(names),
         year=_year(fields),
         venue=_venue(fields),
         abstract=latex_to_text(fields.get("abstract", "")) or None,
-        arxiv_id=_arxiv_id(fields),
-        doi=canonical_doi(_link_text(fields.get("doi", ""))),
-        url=_url(fields),
+        arxiv_id=arxiv_id,
+        doi=doi,
+        url=url,
         code_url=_link_text(fields.get("code") or fields.get("github") or "") or None,
         key=record.key or None,
         entry_type=record.entry_type,
@@ -964,21 +969,10 @@ def _json_value(text: str) -> Any:
 def _fields_kept(
     fields: dict[str, str], doi: str | None, url: str | None, arxiv_id: str | None
 ) -> list[str]:
-    """An imported entry's field lines: its fields verbatim, plus the identifiers it lacked."""
+    """An imported entry's field lines: its fields verbatim, plus the identifiers it lacked
+    (an import adds them already; a paper may learn one later, from arXiv or another file)."""
     kept = {name: value for name, value in fields.items() if name not in _NOT_EXPORTED}
-    present = set(kept)
-    if doi and "doi" not in present:
-        kept["doi"] = _link_value(doi)
-    if url and "url" not in present:
-        kept["url"] = _link_value(url)
-    if arxiv_id and "eprint" not in present:
-        kept["eprint"] = arxiv_id
-    if arxiv_id and canonical_arxiv_id(kept.get("eprint", "")) == arxiv_id:
-        # biblatex's eprinttype and eprintclass mean nothing to classic styles and tools.
-        if "archiveprefix" not in present:
-            kept["archivePrefix"] = "arXiv"
-        if "primaryclass" not in present and kept.get("eprintclass"):
-            kept["primaryClass"] = kept["eprintclass"]
+    _add_identifiers(kept, doi, url, arxiv_id)
     month_macro = kept.pop(MONTH_MACRO_FIELD, "")
     return [
         f"  {name} = {month_macro}"
@@ -986,6 +980,26 @@ def _fields_kept(
         else f"  {name} = {{{value}}}"
         for name, value in kept.items()
     ]
+
+
+def _add_identifiers(
+    fields: dict[str, str], doi: str | None, url: str | None, arxiv_id: str | None
+) -> None:
+    """Add to an entry's fields the paper's identifiers it lacks: a DOI, URL or arXiv id found
+    elsewhere (Scholar's journal, a howpublished address), and the classic arXiv fields for
+    biblatex's eprinttype and eprintclass, which classic styles and tools do not read. Names
+    are lower case, as an import stores them."""
+    if doi and "doi" not in fields:
+        fields["doi"] = _link_value(doi)
+    if url and "url" not in fields:
+        fields["url"] = _link_value(url)
+    if not arxiv_id:
+        return
+    fields.setdefault("eprint", arxiv_id)
+    if canonical_arxiv_id(fields["eprint"]) == arxiv_id:
+        fields.setdefault("archiveprefix", "arXiv")
+        if "primaryclass" not in fields and fields.get("eprintclass"):
+            fields["primaryclass"] = fields["eprintclass"]
 
 
 def _fields_generated(
