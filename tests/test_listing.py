@@ -355,6 +355,46 @@ def test_arxiv_digest_reports_a_block_without_title_and_counts_replacements() ->
     assert result.notes == ["3 replacements skipped (revised versions of older papers)"]
 
 
+def test_arxiv_ids_beside_titles_are_no_digest_blocks() -> None:
+    # A digest block is `arXiv:ID` and then its fields; an id under or before a title line is
+    # that title's.
+    under = (
+        "Attention Is All You Need\narXiv:1706.03762\n\n"
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding\n"
+        "arXiv:1810.04805\n\n"
+        "Deep Residual Learning for Image Recognition\narXiv:1512.03385\n"
+    )
+    before = (
+        "arXiv:1706.03762 Attention Is All You Need\n"
+        "arXiv:1810.04805 BERT: Pre-training of Deep Bidirectional Transformers for Language "
+        "Understanding\n"
+        "arXiv:1512.03385 Deep Residual Learning for Image Recognition\n"
+    )
+    expected = [
+        ("Attention Is All You Need", "1706.03762"),
+        (
+            "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            "1810.04805",
+        ),
+        ("Deep Residual Learning for Image Recognition", "1512.03385"),
+    ]
+
+    for text in (under, before):
+        result = parse(text)
+        assert [(d.title, d.arxiv_id) for d in result.drafts] == expected
+        assert result.problems == []
+
+
+def test_an_arxiv_id_cited_in_a_readme_is_no_paper() -> None:
+    readme = (
+        "# FlashKernels\n\nFast fused attention kernels for PyTorch.\n\n## Citation\n\n"
+        "Please cite the FlashAttention paper:\narXiv:2205.14135\n"
+        "Thanks for using this project!\n\n## License\n\nMIT\n"
+    )
+
+    assert parse(readme).drafts == []
+
+
 # ---- Markdown, accepted lists, tables, plain titles ---------------------------------------
 
 

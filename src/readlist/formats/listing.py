@@ -9,8 +9,9 @@ other work shares.
 
 Two readers share the work:
 
-- arXiv `/list` and `/new` pages and the daily e-mail digest (any text with `arXiv:ID` block
-  lines). New submissions and cross-lists are imported; replacements (blocks marked
+- arXiv `/list` and `/new` pages and the daily e-mail digest (any text with an `arXiv:ID` line
+  that opens a record: numbered, with "[pdf]" after it, or with the record's fields below; an id
+  beside a title is the page reader's). New submissions and cross-lists are imported; replacements (blocks marked
   "(replaced)" or "replaced with revised version", and everything after a "Replacements" heading
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
@@ -25,6 +26,7 @@ title-and-paragraph pair only when the paragraph reads like an abstract or the p
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -409,8 +411,34 @@ def _listing_date_parts(month_name: str, day: str, year: str) -> str | None:
 
 
 def _looks_like_arxiv_listing(text: str) -> bool:
-    """True when `text` holds arXiv listing blocks: an `arXiv:ID` line starting some line."""
+    """True when `text` may hold arXiv listing blocks: an `arXiv:ID` starting some line
+    (`_holds_arxiv_records` decides)."""
     return "arXiv:" in text and _ARXIV_BLOCK_ANYWHERE.search(text) is not None
+
+
+def _holds_arxiv_records(lines: list[str]) -> bool:
+    """True when some `arXiv:ID` line opens a record of an arXiv page or digest: numbered
+    ("[3] arXiv:ID"), followed by "[pdf, other]" or "(cross-list from ...)", or alone on its line
+    with the record's fields next. An id under, before or beside a title is that title's."""
+    for number, raw in enumerate(lines):
+        text = raw.strip()
+        if not text.startswith(("arXiv:", "[")):
+            continue
+        match = _ARXIV_BLOCK.match(text)
+        if match is None:
+            continue
+        rest = match.group(2).strip()
+        if text[0] == "[" or rest.startswith(("[", "(")):
+            return True
+        if rest:
+            continue
+        following = next(
+            (line.strip() for line in itertools.islice(lines, number + 1, None) if line.strip()),
+            "",
+        )
+        if _ARXIV_FIELD.match(following) or following.lower().startswith("replaced with"):
+            return True
+    return False
 
 
 _ARXIV_BLOCK_ANYWHERE = re.compile(
@@ -1270,7 +1298,7 @@ class ListingImporter(WholeTextImporter):
 
 def _read(lines: list[str], arxiv_blocks: bool, context: ImportContext) -> ParseResult:
     """The papers of the lines, by the arXiv reader or the page reader, once each."""
-    if arxiv_blocks:
+    if arxiv_blocks and _holds_arxiv_records(lines):
         result = _ArxivReader(context).read(lines)
     else:
         reader = _PageReader(context)
