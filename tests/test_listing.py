@@ -496,6 +496,23 @@ def test_plain_list_of_titles_with_links_and_arxiv_ids() -> None:
     ]
 
 
+def test_a_link_line_above_its_title_is_that_titles() -> None:
+    text = (
+        "https://arxiv.org/abs/2403.08763\n"
+        "Simple and Scalable Strategies to Continually Pre-train Large Language Models\n\n"
+        "https://arxiv.org/abs/2403.09629\n"
+        "Quiet-STaR: Language Models Can Teach Themselves to Think Before Speaking\n"
+    )
+
+    assert [(d.title, d.arxiv_id) for d in parse(text).drafts] == [
+        (
+            "Simple and Scalable Strategies to Continually Pre-train Large Language Models",
+            "2403.08763",
+        ),
+        ("Quiet-STaR: Language Models Can Teach Themselves to Think Before Speaking", "2403.09629"),
+    ]
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

@@ -688,10 +688,14 @@ class _PageReader:
         self.orphan_paragraphs = 0
         self.table: dict[str, int] | None = None
         self.table_header: list[str] | None = None
+        self.lines: list[str] = []
+        self.link_above: tuple[int, str, str | None] | None = None
+        """A link line that heads the title line after it: that line's number, link, arXiv id."""
 
     # -- the pass --
 
     def read(self, lines: list[str]) -> list[Draft]:
+        self.lines = lines
         count = len(lines)
         index = 0
         while index < count:
@@ -759,6 +763,10 @@ class _PageReader:
         return taken
 
     def _add(self, entry: _Entry) -> None:
+        link_above = self.link_above
+        if link_above is not None and entry.lines[:1] == [link_above[0]] and entry.url is None:
+            entry.url, entry.arxiv_id = link_above[1], link_above[2]
+            entry.evidence = entry.evidence or _PAPER_HOST.search(entry.url) is not None
         self.entries.append(entry)
         self.last = entry
         self.in_header = False
@@ -1005,6 +1013,10 @@ class _PageReader:
         self.other_lines += 1
 
     def _title(self, text: str, index: int) -> None:
+        if self.link_above is not None and self.link_above[0] == index:
+            self._close_run()
+            self._add(_Entry([" ".join(text.split())], [index], self.listed))
+            return
         run = self.run
         if run is None:
             run = self.run = _Entry([], [], self.listed)
@@ -1028,6 +1040,9 @@ class _PageReader:
             url = f"https://arxiv.org/abs/{arxiv_id}"
         remainder = _TITLE_DASH.sub("", remainder.strip(" -–—|:()[]<>")).strip()
         if not remainder:
+            if url is not None and self._heads_next_line(index):
+                self.link_above = (index + 1, url, arxiv_id)
+                return
             target = self._subject()
             if target is not None and target.url is None and url is not None:
                 target.url, target.arxiv_id = url, arxiv_id
@@ -1048,6 +1063,20 @@ class _PageReader:
         entry.url, entry.arxiv_id = url, arxiv_id
         entry.evidence = bool(arxiv_id or authors or (url and _PAPER_HOST.search(url)))
         self._add(entry)
+
+    def _heads_next_line(self, index: int) -> bool:
+        """True when the link alone on line `index` is the next line's, a title's: there is no
+        paper before it to take it, or one with a link already, or a blank line parts them. A
+        link under "Please cite:" is what that line names."""
+        lines = self.lines
+        following = lines[index].strip() if index < len(lines) else ""
+        if not following or not _is_title(following):
+            return False
+        above = lines[index - 2].strip() if index >= 2 else ""
+        if above.endswith(":"):
+            return False
+        before = self.card or self.run or self.last
+        return before is None or before.url is not None or not above
 
     def _paragraph(self, text: str) -> None:
         """A paragraph: the abstract of the title lines before it, else not a paper's."""
