@@ -585,6 +585,11 @@ def test_code_links_in_abstracts(abstract: str, code_url: str | None) -> None:
         (r"$\alpha$-Stable Noise", "α-Stable Noise"),
         (r"The \TeX{} Book and \LaTeX\ Guides", "The TeX Book and LaTeX Guides"),
         ("Plain [bold] title", "Plain [bold] title"),
+        # Pasted text holds percent signs, not TeX comments.
+        (
+            r"Sparse Attention in $O(n \log n)$: Pruning 90% of Heads, 10\% Faster",
+            "Sparse Attention in O(n log n): Pruning 90% of Heads, 10% Faster",
+        ),
     ],
 )
 def test_tex_becomes_unicode(tex: str, text: str) -> None:

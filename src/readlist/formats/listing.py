@@ -146,6 +146,7 @@ def code_url_in(text: str) -> str | None:
     return link
 
 
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
 _TEX_LOGO = re.compile(r"\\(LaTeXe|LaTeX|BibTeX|XeTeX|LuaTeX|pdfTeX|TeX)(?![A-Za-z])(?:\{\})?")
 
 
@@ -169,7 +170,9 @@ def tex_to_text(text: str) -> str:
         return " ".join(text.split())
     # pylatexenc drops macros it does not know, which would turn "\TeX" into nothing.
     logos_spelled = _TEX_LOGO.sub(lambda m: "LaTeX2e" if m[1] == "LaTeXe" else m[1], text)
-    converted = " ".join(_latex_converter().latex_to_text(logos_spelled).split())
+    # A % in pasted text is a percent sign; to TeX it would start a comment eating the rest.
+    percents_escaped = _BARE_PERCENT.sub(r"\\%", logos_spelled)
+    converted = " ".join(_latex_converter().latex_to_text(percents_escaped).split())
     return converted or " ".join(text.split())
 
 
