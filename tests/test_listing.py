@@ -513,6 +513,58 @@ def test_a_link_line_above_its_title_is_that_titles() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        [
+            "One Model To Learn Them All",
+            "Attention Is All You Need",
+            "Deep Residual Learning for Image Recognition",
+        ],
+        [
+            "Textbooks Are All You Need II: phi-1.5 technical report",
+            "Mr. HiSum: A Large-scale Dataset for Video Highlight Detection and Summarization",
+            "Learning to See by Moving",
+            "Look Ma, No Hands! Agent-Environment Factorization of Egocentric Videos",
+        ],
+        [
+            "$k$-NN Attention for Long Documents",
+            "Vision Transformers Need Registers",
+            "Mixtral of Experts",
+        ],
+    ],
+    ids=["ending-in-all", "exclamation", "starting-with-math"],
+)
+def test_plain_titles_of_every_shape_come_out(listed: list[str]) -> None:
+    assert titles(parse("\n".join(listed) + "\n")) == listed
+
+
+def test_title_by_author_lines_with_affiliations_et_al_and_italics() -> None:
+    lines = (
+        "Vision Transformers Need Registers by Timothée Darcet (Meta), Maxime Oquab (Meta), "
+        "Julien Mairal (Inria)\n"
+        "Efficient Streaming Language Models with Attention Sinks by Guangxuan Xiao et al.\n"
+        "Mixtral of Experts by Albert Q. Jiang, Alexandre Sablayrolles\n"
+    )
+    bullets = (
+        "- Vision Transformers Need Registers\n  by Timothée Darcet, Maxime Oquab\n"
+        "- *LoRA Learns Less and Forgets Less*\n  *by Dan Biderman, Jose Gonzalez Ortiz*\n"
+    )
+
+    assert [(d.title, d.authors) for d in parse(lines).drafts] == [
+        (
+            "Vision Transformers Need Registers",
+            ["Timothée Darcet", "Maxime Oquab", "Julien Mairal"],
+        ),
+        ("Efficient Streaming Language Models with Attention Sinks", ["Guangxuan Xiao"]),
+        ("Mixtral of Experts", ["Albert Q. Jiang", "Alexandre Sablayrolles"]),
+    ]
+    assert [(d.title, d.authors) for d in parse(bullets).drafts] == [
+        ("Vision Transformers Need Registers", ["Timothée Darcet", "Maxime Oquab"]),
+        ("LoRA Learns Less and Forgets Less", ["Dan Biderman", "Jose Gonzalez Ortiz"]),
+    ]
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

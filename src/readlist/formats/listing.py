@@ -218,17 +218,19 @@ def _is_name(name: str) -> bool:
     return tokens[-1] not in _NAME_PARTICLES
 
 
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_ET_AL = re.compile(r",?\s+et\s+al\.?\s*$")
+
+
 def names_in(text: str, *, minimum: int = 2) -> list[str] | None:
     """The names in an author list ("A. Smith, B. Jones and C. Lee"), or None when `text` is not
     a list of at least `minimum` person names."""
-    cleaned = _AFFILIATION_MARKS.sub("", text.strip().strip("*_").rstrip("."))
+    without_affiliations = _PARENTHESISED.sub("", _ET_AL.sub("", text.strip().strip("*_")))
+    cleaned = _AFFILIATION_MARKS.sub("", without_affiliations.rstrip("."))
     names = [part.strip() for part in _NAME_SEPARATORS.split(cleaned) if part.strip()]
     if len(names) < minimum or not all(_is_name(name) for name in names):
         return None
     return names
-
-
-_PARENTHESISED = re.compile(r"\([^()]*\)")
 
 
 def split_authors(text: str) -> list[str]:
@@ -567,6 +569,7 @@ _CONTINUATION_END = frozenset(
     "a an the of and or to in for with by on at from as that which is are be this these its "
     "their our your all any into via than".split()
 )
+_NEVER_LAST = frozenset("a an the of and or for with from into via than".split())
 _ACADEMIC_WORDS = (
     " we ",
     "we ",
@@ -605,7 +608,12 @@ def _is_title(text: str) -> bool:
     if len(text) < 8 or len(text) > 300 or text[-1] in ".,;:" or text[0] in "-*+>#|/~@":
         return False
     words = text.split()
-    if not 2 <= len(words) <= 45 or words[-1].lower() in _CONTINUATION_END:
+    if not 2 <= len(words) <= 45:
+        return False
+    last = words[-1]
+    # Title case capitalises a last "All" or "That" ("One Model To Learn Them All"); wrapped
+    # prose ends on a lower-case one, or on a word no title ends with.
+    if last in _CONTINUATION_END or last.lower() in _NEVER_LAST:
         return False
     first = words[0]
     if first.isalpha() and first.islower():
@@ -618,12 +626,19 @@ def _is_title(text: str) -> bool:
         return False
     if "." in text and (_FILE_NAME.search(text) or _SENTENCE_BREAK.search(text)):
         return False
-    if "! " in text and _SENTENCE_BREAK.search(text):
+    if "! " in text and _SENTENCE_BREAK.search(text) and not _title_cased(words):
         return False
     # Words, not numbers or symbols: "total 48" and "0.5 0.7 0.9" are not titles. A comprehension
     # and one max() instead of a max() call per word: _is_title on 100,000 titles 0.36 s -> 0.26 s.
     lengths = [len(word) for word in words if word[0].isalpha()]
     return len(lengths) >= 2 and len(lengths) * 2 >= len(words) and max(lengths) >= 3
+
+
+def _title_cased(words: list[str]) -> bool:
+    """True when most words start with a capital, as in "Look Ma, No Hands! Agent-Environment
+    Factorization", not in "Thanks for reading! See you next week"."""
+    capitals = sum(1 for word in words if word[0].isupper())
+    return capitals * 3 >= len(words) * 2
 
 
 def _is_prose(text: str) -> bool:
@@ -852,6 +867,9 @@ class _PageReader:
             self._table_row(text, index)
             return 0
         if text[0] in "<$%>":
+            if text[0] in "$%" and text[1:2] not in ("", " "):
+                # "$k$-NN Attention" is math; only "$ cmd" and "% cmd" are prompts.
+                return None
             if text[0] != "<" or text[-1] == ">" or "</" in text:
                 self.blocks_bare = True
                 self.other_lines += 1
@@ -881,7 +899,7 @@ class _PageReader:
             self._close_card()
             self._plain(content.strip("*_ "), index)
             return 0
-        if by := _BY_LINE.match(text):
+        if by := _BY_LINE.match(text.strip("*_")):
             names = names_in(by.group(1), minimum=1)
             target = self._subject() if names is not None else None
             if names is not None and target is not None and target.authors is None:
@@ -986,6 +1004,20 @@ class _PageReader:
         if label is not None and self._label(label.group(1).lower(), label.group(2).strip()):
             return
         length = len(text)
+        # Hugging Face titles have no authors inline, and "X by Y" in one is the title's.
+        if (
+            (" by " in text or " By " in text)
+            and length <= 300
+            and not self.page_chrome
+            and "://" not in text
+            and (split := _split_by(text)) is not None
+            and _is_title(split[0])
+            # An author list can end like a sentence, on "et al." or "(Inria)"; a sentence
+            # ending on names is not title-cased.
+            and (length < 100 or not _is_prose(text) or _title_cased(split[0].split()))
+        ):
+            self._by_line(split, index)
+            return
         if length > 300 or (length >= 100 and _is_prose(text)):
             self._paragraph(text)
             return
@@ -996,15 +1028,6 @@ class _PageReader:
             self._titled_link(text, index)
             return
         if _is_title(text):
-            # Hugging Face titles have no authors inline, and "X by Y" in one is the title's.
-            if not self.page_chrome and (" by " in text or " By " in text):
-                split = _split_by(text)
-                if split is not None:
-                    self._close_run()
-                    entry = _Entry([split[0]], [index], self.listed, authors=split[1])
-                    entry.evidence = True
-                    self._add(entry)
-                    return
             self._title(text, index)
             return
         names = names_in(text)
@@ -1014,6 +1037,12 @@ class _PageReader:
             target.evidence = True
             return
         self.other_lines += 1
+
+    def _by_line(self, split: tuple[str, list[str]], index: int) -> None:
+        self._close_run()
+        entry = _Entry([split[0]], [index], self.listed, authors=split[1])
+        entry.evidence = True
+        self._add(entry)
 
     def _title(self, text: str, index: int) -> None:
         if self.link_above is not None and self.link_above[0] == index:
@@ -1251,14 +1280,15 @@ _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 
 def _split_by(text: str) -> tuple[str, list[str]] | None:
     """`Learning by Doing: X by A. Smith, B. Jones` -> the title and the names after the LAST
-    " by " followed by a list of names; one name only if it has an initial."""
+    " by " followed by a list of names; one name only if it has an initial or "et al."."""
     splits = list(_BY.finditer(text))
     for split in reversed(splits):
         title = text[: split.start()].strip(" ,;:-–—")
-        names = names_in(text[split.end() :], minimum=1)
+        names_text = text[split.end() :]
+        names = names_in(names_text, minimum=1)
         if names is None or not title:
             continue
-        if len(names) == 1 and "." not in names[0]:
+        if len(names) == 1 and "." not in names[0] and not _ET_AL.search(names_text):
             continue
         return " ".join(title.split()), names
     return None
