@@ -565,6 +565,23 @@ def test_title_by_author_lines_with_affiliations_et_al_and_italics() -> None:
     ]
 
 
+def test_title_lines_each_with_an_author_line_under_it() -> None:
+    text = (
+        "Vision Transformers Need Registers\n"
+        "Timothée Darcet, Maxime Oquab, Julien Mairal\n\n"
+        "Mixtral of Experts\n"
+        "Albert Q. Jiang, Alexandre Sablayrolles\n"
+    )
+
+    assert [(d.title, d.authors) for d in parse(text).drafts] == [
+        (
+            "Vision Transformers Need Registers",
+            ["Timothée Darcet", "Maxime Oquab", "Julien Mairal"],
+        ),
+        ("Mixtral of Experts", ["Albert Q. Jiang", "Alexandre Sablayrolles"]),
+    ]
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

@@ -202,7 +202,8 @@ def _is_name(name: str) -> bool:
     if len(tokens) == 1:
         # Names written in CJK scripts come without spaces.
         return not tokens[0].isascii() and tokens[0].isalpha() and not tokens[0][0].isupper()
-    if len(tokens) > 6:
+    if len(tokens) > 6 or all(len(token) > 2 and token.isupper() for token in tokens):
+        # Capitals throughout are a heading: "TERMS AND CONDITIONS".
         return False
     for token in tokens:
         if token in _NAME_PARTICLES:
@@ -1027,14 +1028,17 @@ class _PageReader:
         if "://" in text or "arXiv:" in text or "arxiv:" in text:
             self._titled_link(text, index)
             return
-        if _is_title(text):
+        # A list of names passes for a title too ("Timothée Darcet, Maxime Oquab"); without a
+        # comma, "Bug Fixes and Stability Improvements" is a title before it is two names.
+        names = names_in(text) if "," in text or not _is_title(text) else None
+        if names is not None:
+            target = self._subject()
+            if target is not None and target.authors is None and target.abstract is None:
+                target.authors = names
+                target.evidence = True
+                return
+        elif _is_title(text):
             self._title(text, index)
-            return
-        names = names_in(text)
-        target = self._subject() if names is not None else None
-        if target is not None and target.authors is None and target.abstract is None:
-            target.authors = names
-            target.evidence = True
             return
         self.other_lines += 1
 
