@@ -582,6 +582,39 @@ def test_title_lines_each_with_an_author_line_under_it() -> None:
     ]
 
 
+def test_labelled_records_lose_their_labels() -> None:
+    text = (
+        "Title: Vision Transformers Need Registers\n"
+        "Authors: Timothée Darcet, Maxime Oquab\n"
+        "Link: https://arxiv.org/abs/2309.16588\n\n"
+        "Title: Efficient Streaming Language Models with Attention Sinks\n"
+        "Authors: Guangxuan Xiao, Yuandong Tian\n"
+        "Link: https://arxiv.org/abs/2309.17453\n"
+    )
+
+    assert [(d.title, d.authors, d.arxiv_id) for d in parse(text).drafts] == [
+        ("Vision Transformers Need Registers", ["Timothée Darcet", "Maxime Oquab"], "2309.16588"),
+        (
+            "Efficient Streaming Language Models with Attention Sinks",
+            ["Guangxuan Xiao", "Yuandong Tian"],
+            "2309.17453",
+        ),
+    ]
+
+
+def test_bold_labels_under_a_card_leave_no_markup_behind() -> None:
+    text = (
+        "## [Mixture-of-Depths: Dynamically Allocating Compute in Transformer-Based Language "
+        "Models](https://arxiv.org/abs/2404.02258)\n\n"
+        "**Authors:** David Raposo, Sam Ritter\n\n"
+        "**Summary:** The authors propose letting tokens skip layers via a top-k router.\n"
+    )
+    (draft,) = parse(text).drafts
+
+    assert draft.authors == ["David Raposo", "Sam Ritter"]
+    assert draft.abstract == "The authors propose letting tokens skip layers via a top-k router."
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

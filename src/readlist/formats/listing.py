@@ -543,9 +543,11 @@ _PAPER_HOST = re.compile(
 """Links to a paper itself, not to a site's front page or menu."""
 _CODE_HOST = re.compile(r"github\.com|gitlab\.com|bitbucket\.org|codeberg\.org", re.IGNORECASE)
 _LABEL = re.compile(
-    r"^(authors?|abstract|summary|tl;dr|code|paper|pdf|link|url|project page)\s*:\s*(.+)$",
+    r"^[*_]{0,2}(title|authors?|abstract|summary|tl;dr|code|paper|pdf|link|url|project page)"
+    r"[*_]{0,2}\s*:\s*[*_]{0,2}\s*(.+?)[*_]{0,2}$",
     re.IGNORECASE,
 )
+"""`Authors: ...`, `**Summary:** ...`: a labelled line of a record, emphasis left out."""
 _BY_LINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _TITLE_DASH = re.compile(r"\s+[-–—|:]+\s*$")
@@ -1002,8 +1004,14 @@ class _PageReader:
             self.card_lines.append(text)
             return
         label = _LABEL.match(text) if ":" in text[:20] else None
-        if label is not None and self._label(label.group(1).lower(), label.group(2).strip()):
-            return
+        if label is not None:
+            name, value = label.group(1).lower(), label.group(2).strip()
+            if name == "title":
+                self._close_all()
+                self._add(_Entry([" ".join(value.split())], [index], self.listed))
+                return
+            if self._label(name, value):
+                return
         length = len(text)
         # Hugging Face titles have no authors inline, and "X by Y" in one is the title's.
         if (
