@@ -117,7 +117,7 @@ _CODE_MARKERS = (
     "code :",
 )
 """What every code link contains; found with `str.find` first, the regex runs only from there."""
-_URL_TAIL = ".,;:)"
+_URL_TAIL = ".,;:)!?…”’»"
 
 
 def code_url_in(text: str) -> str | None:
