@@ -430,6 +430,22 @@ def test_newsletter_headings_and_side_links_are_not_papers() -> None:
     assert result.drafts[1].url == "https://openreview.net/forum?id=Xy12AbCd"
 
 
+def test_a_linked_thumbnail_above_a_card_is_no_paper() -> None:
+    text = (
+        "[![Image 2](https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2403.08763.png)]"
+        "(https://huggingface.co/papers/2403.08763)\n\n"
+        "### [Simple and Scalable Strategies to Continually Pre-train Large Language Models]"
+        "(https://huggingface.co/papers/2403.08763)\n"
+    )
+
+    assert [(d.title, d.arxiv_id) for d in parse(text).drafts] == [
+        (
+            "Simple and Scalable Strategies to Continually Pre-train Large Language Models",
+            "2403.08763",
+        )
+    ]
+
+
 def test_accepted_list_bullets_with_openreview_links_and_by_lines() -> None:
     drafts = parse_fixture("accepted_bullets.md").drafts
 

@@ -529,6 +529,7 @@ _MD_LINK = re.compile(
     r"(?:\*\*|__|\*|_)?(.*)$"
 )
 """`[Title](link) rest`, optionally in bold or italics; one level of brackets in the title."""
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _URL = re.compile(r"<?(https?://[^\s<>\"'{}|\\^`]+)>?")
 _INLINE_ARXIV = re.compile(r"\(?\[?\barXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)\]?\)?", re.IGNORECASE)
 _PAPER_HOST = re.compile(
@@ -931,8 +932,11 @@ class _PageReader:
 
     def _linked(self, link: re.Match[str], index: int) -> None:
         """A `[Title](link)` heading or bullet: a paper if the link or what follows says so."""
-        title = _clean_title(link.group(1))
+        # A linked thumbnail, "[![Image 2](thumb.png)](link)", comes above the card it shows.
+        title = _clean_title(_MD_IMAGE.sub("", link.group(1)))
         url = link.group(2)
+        if not title and "![" in link.group(1):
+            return
         if not title or url.startswith("#") or ("://" not in url and not url.startswith("www.")):
             self.other_lines += 1
             return
