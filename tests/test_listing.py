@@ -631,6 +631,24 @@ def test_bold_labels_under_a_card_leave_no_markup_behind() -> None:
     assert draft.abstract == "The authors propose letting tokens skip layers via a top-k router."
 
 
+def test_bullets_of_every_kind_and_odd_spaces_leave_the_titles() -> None:
+    text = (
+        "– Scaling Laws for Neural Language Models\n"
+        "▪ Denoising Diffusion Probabilistic Models\n"
+        "(2) Language Models are Few-Shot Learners\n"
+    )
+    abstract = "We propose a method for re-identifying people across cameras. " * 6
+
+    assert titles(parse(text)) == [
+        "Scaling Laws for Neural Language Models",
+        "Denoising Diffusion Probabilistic Models",
+        "Language Models are Few-Shot Learners",
+    ]
+    assert titles(
+        parse(f"Learning\u00a0Generalisable Omni-Scale Representations\n{abstract}\n")
+    ) == ["Learning Generalisable Omni-Scale Representations"]
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

@@ -37,6 +37,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from readlist.formats import ImportContext, WholeTextImporter
+from readlist.formats.latex import one_line
 from readlist.models import (
     Draft,
     ParseResult,
@@ -522,7 +523,7 @@ _COUNT = re.compile(r"^(?:\d+(?:[.,]\d+)?[km]?|[·•]?\s*\d+\s+authors?(?:\s*[�
 """Upvote and comment counts ("57", "1.2k") and "· 14 authors" lines."""
 _PUBLISHED = re.compile(r"^(?:published|submitted)\s+on\b", re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
-_LIST_MARK = re.compile(r"^(?:[-*+•]|\d{1,4}[.)])\s+")
+_LIST_MARK = re.compile(r"^(?:[-*+•▪◦‣–—]|\d{1,4}[.)]|\(\d{1,4}\))\s+")
 _MD_LINK = re.compile(
     r"^(?:\*\*|__|\*|_)?\[((?:[^\[\]]|\[[^\[\]]*\])+)\]"
     r"\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)"
@@ -748,7 +749,7 @@ class _PageReader:
                 continue
             if length <= 60 and self._chrome(text):
                 continue
-            if first in "#-*+•|`~<>$%[0123456789" or text.startswith(("by ", "By ")):
+            if first in "#-*+•▪◦‣–—(|`~<>$%[0123456789" or text.startswith(("by ", "By ")):
                 consumed = self._structured(text, lines, index)
                 if consumed is not None:
                     index += consumed
@@ -779,8 +780,7 @@ class _PageReader:
         # _is_title also turns down links.
         if title.casefold() in _CHROME or not _is_title(title):
             return 0
-        if "  " in title or "\t" in title:
-            title = " ".join(title.split())
+        title = one_line(title)
         self._add(_Entry([title], [index], self.listed, abstract=abstract))
         return taken
 
