@@ -649,6 +649,20 @@ def test_bullets_of_every_kind_and_odd_spaces_leave_the_titles() -> None:
     ) == ["Learning Generalisable Omni-Scale Representations"]
 
 
+def test_a_reading_list_under_topic_headings() -> None:
+    text = (
+        "# Reading list\n\n## Language\n\n- Attention Is All You Need\n"
+        "- Layer Normalization Revisited\n\n## Vision\n\n"
+        "- Deep Residual Learning for Image Recognition\n"
+    )
+
+    assert titles(parse(text)) == [
+        "Attention Is All You Need",
+        "Layer Normalization Revisited",
+        "Deep Residual Learning for Image Recognition",
+    ]
+
+
 def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     text = (
         "Layer Normalization Revisited\nShared Tokenizers for Code\nLayer Normalization Revisited\n"

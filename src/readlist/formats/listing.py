@@ -607,6 +607,57 @@ _TABLE_CODE = frozenset({"code", "github", "repo", "repository"})
 _TABLE_ABSTRACT = frozenset({"abstract", "summary", "tl;dr", "tldr"})
 
 
+_OFF_TOPIC = frozenset(
+    (
+        "changelog",
+        "change log",
+        "release notes",
+        "added",
+        "fixed",
+        "changed",
+        "removed",
+        "deprecated",
+        "security",
+        "breaking changes",
+        "bug fixes",
+        "known issues",
+        "highlights",
+        "what's new",
+        "roadmap",
+        "todo",
+        "to do",
+        "installation",
+        "install",
+        "usage",
+        "getting started",
+        "features",
+        "supported models",
+        "requirements",
+        "dependencies",
+        "contributing",
+        "license",
+        "faq",
+        "attendees",
+        "agenda",
+        "action items",
+        "next meeting",
+        "table of contents",
+        "contents",
+    )
+)
+"""Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$")
+_VERSION_HEADING = re.compile(r"^\[?v?\d+(?:\.\d+)+\]?(?:\s|$)")
+_NUMBERED_PART = frozenset("version chapter section part lecture week day step".split())
+"""First words of "Chapter 3 ...", "Version 4.1 ...": parts of a document, not titles."""
+
+
+def _off_topic_heading(heading: str) -> bool:
+    """True for a heading whose section holds no papers: "Fixed", "Roadmap", "[2.1.0] - ..."."""
+    folded = heading.strip("*_ ").rstrip(":").casefold()
+    return folded in _OFF_TOPIC or _VERSION_HEADING.match(folded) is not None
+
+
 def _is_title(text: str) -> bool:
     """True for a line that can be a paper title on its own: a few words, no sentence end, no
     code, not a line of wrapped prose."""
@@ -622,6 +673,11 @@ def _is_title(text: str) -> bool:
         return False
     first = words[0]
     if first.isalpha() and first.islower():
+        return False
+    if words[1][0].isdigit() and first.lower() in _NUMBERED_PART:
+        return False
+    if ":" in text and _CLOCK_TIME.search(text):
+        # A chat copy's "Priya Raman  9:12 AM".
         return False
     if "`" in text or "\\" in text or ("=" in text and (" = " in text or "==" in text)):
         return False
@@ -709,6 +765,8 @@ class _PageReader:
         """Code, shell prompts or HTML: the text is not a list, bare titles are not papers."""
         self.other_lines = 0
         self.orphan_paragraphs = 0
+        self.off_topic = False
+        """Under a heading of a changelog, README or minutes ("Fixed", "Roadmap", "Attendees")."""
         self.table: dict[str, int] | None = None
         self.table_header: list[str] | None = None
         self.lines: list[str] = []
@@ -886,6 +944,7 @@ class _PageReader:
                 content, extra = self._join_wrapped_link(content, lines, index)
             self._close_all()
             link = _MD_LINK.match(content)
+            self.off_topic = link is None and _off_topic_heading(content)
             if link is not None:
                 self._linked(link, index)
             elif date_heading := _PAGE_DATE.match(content):
@@ -901,6 +960,10 @@ class _PageReader:
                 self._linked(link, index)
                 return extra
             self._close_card()
+            if content.startswith(("[ ]", "[x]", "[X]")):
+                # A task, not a paper: a task list is not a reading list.
+                self.other_lines += 1
+                return 0
             self._plain(content.strip("*_ "), index)
             return 0
         if by := _BY_LINE.match(text.strip("*_")):
@@ -1006,6 +1069,11 @@ class _PageReader:
         card = self.card
         if card is not None:
             self.card_lines.append(text)
+            return
+        if self.off_topic:
+            return
+        if len(text) <= 40 and text.casefold().rstrip(":") in _OFF_TOPIC:
+            self.other_lines += 1
             return
         label = _LABEL.match(text) if ":" in text[:20] else None
         if label is not None:
@@ -1227,11 +1295,13 @@ class _PageReader:
     def _finish(self) -> list[Draft]:
         with_abstract = 0
         bare = 0
+        bare_words = 0
         for entry in self.entries:
             if entry.abstract is not None and not entry.linked:
                 with_abstract += 1
             elif not (entry.evidence or entry.anchored or entry.abstract):
                 bare += len(entry.candidates)
+                bare_words += sum(len(title.split()) for title in entry.candidates)
         # On a page whose papers come with abstracts, titles alone are badges and leftovers.
         listing_page = self.page_chrome or with_abstract > bare
         anchored_page = any(entry.anchored for entry in self.entries)
@@ -1240,6 +1310,8 @@ class _PageReader:
             and not anchored_page
             and not self.blocks_bare
             and (self.other_lines + self.orphan_paragraphs) * 4 <= bare
+            # Titles run to three words and more on average; "Oat Milk" and "Rye Bread" do not.
+            and bare_words >= 3 * bare
             and (
                 bare >= 2
                 or any(len(e.candidates[0].split()) >= 4 for e in self.entries if e.candidates)
