@@ -446,6 +446,25 @@ def test_a_linked_thumbnail_above_a_card_is_no_paper() -> None:
     ]
 
 
+def test_newsletter_cards_that_link_elsewhere_than_papers_are_not_papers() -> None:
+    text = (
+        "### [Vision Transformers Need Registers](https://arxiv.org/abs/2309.16588)\n\n"
+        "Timothée Darcet, Maxime Oquab\n\n"
+        "### [Sponsored: Track Every Experiment with Our Dashboard](https://example.com/?utm=nl)\n\n"
+        "Log metrics, compare runs and share reports with your team. Used by thousands of machine "
+        "learning teams to train better models faster.\n\n"
+        "### [Join Our Discord Community Today](https://discord.gg/papers)\n\n"
+        "### [Efficient Streaming Language Models with Attention Sinks]"
+        "(https://openreview.net/forum?id=NG7sS51zVF)\n\n"
+        "### [Read the Full Archive on Our Website](https://example.com/archive)\n"
+    )
+
+    assert titles(parse(text)) == [
+        "Vision Transformers Need Registers",
+        "Efficient Streaming Language Models with Attention Sinks",
+    ]
+
+
 def test_accepted_list_bullets_with_openreview_links_and_by_lines() -> None:
     drafts = parse_fixture("accepted_bullets.md").drafts
 

@@ -1296,7 +1296,10 @@ class _PageReader:
         with_abstract = 0
         bare = 0
         bare_words = 0
+        papers_linked = False
         for entry in self.entries:
+            if entry.linked and entry.url is not None and _PAPER_HOST.search(entry.url):
+                papers_linked = True
             if entry.abstract is not None and not entry.linked:
                 with_abstract += 1
             elif not (entry.evidence or entry.anchored or entry.abstract):
@@ -1319,9 +1322,13 @@ class _PageReader:
         )
         repeats: Counter[str] | None = None
         drafts: list[Draft] = []
+        # Where cards link to papers, one linking elsewhere without authors (no evidence) is a
+        # sponsor, a community invitation or the archive.
         for entry in self.entries:
             candidates = entry.candidates
             if not candidates:
+                continue
+            if papers_linked and entry.linked and not entry.evidence:
                 continue
             if entry.evidence or entry.anchored:
                 pass
