@@ -295,6 +295,21 @@ def test_one_key_for_two_works_keeps_both_and_merges_a_repeated_work() -> None:
     assert "entry Twice appears twice; the copies were merged" in result.notes
 
 
+def test_one_key_for_two_works_of_one_title_keeps_both() -> None:
+    text = """
+@article{deep, title = {Deep learning}, author = {LeCun, Yann and Bengio, Yoshua},
+  journal = {Nature}, year = {2015}, doi = {10.1038/nature14539}}
+@book{deep, title = {Deep Learning}, author = {Goodfellow, Ian and Bengio, Yoshua},
+  publisher = {MIT Press}, year = {2016}}
+"""
+    result = parse(text, "bibtex", ImportContext())
+    assert [(draft.key, draft.authors[0]) for draft in result.drafts] == [
+        ("deep", "LeCun, Yann"),
+        ("deepa", "Goodfellow, Ian"),
+    ]
+    assert "key deep used twice; the second is now deepa" in result.notes
+
+
 def test_code_url_comes_from_a_code_or_github_field() -> None:
     (result,) = parse_files("traps.bib")
 

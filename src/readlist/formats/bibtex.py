@@ -29,12 +29,14 @@ from readlist.models import (
     CitationKeys,
     Draft,
     Findings,
+    Identity,
     Problem,
     arxiv_id_in_link,
     canonical_arxiv_id,
     canonical_doi,
     citation_key_stem,
     normalise_title,
+    one_work,
 )
 
 # bibtexparser logs every bad block as a warning; they reach the user as `Problem`s instead,
@@ -744,8 +746,19 @@ def _entries_without_brace(comment: ImplicitComment, offset: int = 0) -> Iterato
 
 def _same_work(first: _Record, second: _Record) -> bool:
     first_title = normalise_title(latex_to_text(first.fields.get("title", "")))
-    return bool(first_title) and first_title == normalise_title(
-        latex_to_text(second.fields.get("title", ""))
+    return (
+        bool(first_title)
+        and first_title == normalise_title(latex_to_text(second.fields.get("title", "")))
+        and one_work(_identity(first), _identity(second))
+    )
+
+
+def _identity(record: _Record) -> Identity:
+    fields = record.fields
+    return Identity(
+        _arxiv_id(fields),
+        canonical_doi(_link_text(fields.get("doi", ""))),
+        split_names(fields.get("author") or fields.get("editor") or ""),
     )
 
 
