@@ -509,6 +509,31 @@ def test_the_key_of_a_merged_record_stays_citable_through_ids(library: Library) 
     assert [(f.new, f.merged, f.notes) for f in again.files] == [(0, 0, []), (0, 0, [])]
 
 
+def test_a_paper_waiting_for_arxiv_still_waits_after_its_export_comes_back(
+    library: Library, tmp_path: Path
+) -> None:
+    waiting = Draft(
+        "arXiv:2101.00001",
+        arxiv_id="2101.00001",
+        url="https://arxiv.org/abs/2101.00001",
+        needs_metadata=True,
+    )
+    library.add_drafts([(FileReport("ids.txt"), [waiting])])
+    exported = ImportSource("export.bib", export_bibtex(library).encode())
+
+    again = library.import_sources([exported])
+    assert (again.files[0].new, again.files[0].merged) == (0, 0)
+    assert library.waiting_for_metadata() == ["2101.00001"]
+
+    with Library(tmp_path / "other.sqlite") as other:
+        report = other.import_sources([exported])
+        assert report.files[0].notes == [
+            "entry arxiv2101_00001: only arXiv id 2101.00001; kept, waiting for metadata "
+            "(run `readlist refresh`)"
+        ]
+        assert other.waiting_for_metadata() == ["2101.00001"]
+
+
 def test_empty_library_exports_nothing(library: Library) -> None:
     assert export_bibtex(library) == ""
 

@@ -358,7 +358,7 @@ class _Reading:
                 if key in self.scan.repeated_keys or "crossref" in record.fields:
                     self.waiting.append(record)
                 else:
-                    yield _draft(record)
+                    yield self._draft(record)
             elif isinstance(item, _StringDefinition):
                 self._define(item)
             elif isinstance(item, Problem):
@@ -398,7 +398,16 @@ class _Reading:
                 self.parents[record.key.lower()] = record.fields
         for record in records:
             self._inherit(record)
-        yield from map(_draft, records)
+        yield from map(self._draft, records)
+
+    def _draft(self, record: _Record) -> Draft:
+        draft = _draft(record)
+        if draft.needs_metadata:
+            self.findings.notes.append(
+                f"{record.where}: only arXiv id {draft.arxiv_id}; kept, waiting for metadata "
+                "(run `readlist refresh`)"
+            )
+        return draft
 
     def _inherit(self, record: _Record) -> None:
         """A child takes the fields it lacks (year, booktitle, editor...) from its crossref
@@ -768,6 +777,17 @@ def _draft(record: _Record) -> Draft:
     title = latex_to_text(fields.get("title", "")) or _untitled(record)
     names = fields.get("author") or fields.get("editor") or ""
     arxiv_id = _arxiv_id(fields)
+    if arxiv_id and not names and title == f"arXiv:{arxiv_id}":
+        # All it says is the id (readlist's export of a paper still waiting for arXiv): it
+        # waits too, and its fields would only stand in for the metadata to come.
+        return Draft(
+            title,
+            arxiv_id=arxiv_id,
+            url=f"https://arxiv.org/abs/{arxiv_id}",
+            key=record.key or None,
+            needs_metadata=True,
+            line=record.line,
+        )
     doi = canonical_doi(_link_text(fields.get("doi", "")))
     url = _url(fields)
     # Stored as export writes them, so reading an export back finds nothing new.
