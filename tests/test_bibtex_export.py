@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from readlist.formats import ExportRow, ImportContext, parse
 from readlist.formats.bibtex import (
+    _VERBATIM,
     EXPORTER,
     _author_value,
     _braced,
@@ -30,7 +31,13 @@ from readlist.formats.bibtex import (
     collect_macros,
     protect_capitals,
 )
-from readlist.formats.latex import _SPECIAL, _SPECIAL_CHARACTERS, _non_ascii_to_latex, text_to_latex
+from readlist.formats.latex import (
+    _SPECIAL,
+    _SPECIAL_CHARACTERS,
+    _non_ascii_to_latex,
+    non_ascii_to_latex,
+    text_to_latex,
+)
 from readlist.library import FileReport, ImportSource, Library, PaperFilter
 from readlist.models import Draft, Paper, Status
 
@@ -78,13 +85,13 @@ class BibtexRun:
         return keys
 
 
-def run_bibtex(folder: Path, bibtex_text: str) -> BibtexRun:
-    """Run `bibtex -terse` with plain.bst over `bibtex_text`, citing every entry."""
+def run_bibtex(folder: Path, bibtex_text: str, style: str = "plain") -> BibtexRun:
+    """Run `bibtex -terse` with a style (plain.bst) over `bibtex_text`, citing every entry."""
     if shutil.which("bibtex") is None:
         pytest.skip("the bibtex program is not installed (Debian: texlive-binaries texlive-base)")
     (folder / "refs.bib").write_text(bibtex_text, encoding="utf-8")
     (folder / "check.aux").write_text(
-        "\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n", encoding="ascii"
+        f"\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{refs}}\n", encoding="ascii"
     )
     done = subprocess.run(
         ["bibtex", "-terse", "check"], cwd=folder, capture_output=True, timeout=60, check=False
@@ -99,6 +106,12 @@ def run_bibtex(folder: Path, bibtex_text: str) -> BibtexRun:
 def export_bibtex(library: Library, paper_filter: PaperFilter | None = None) -> str:
     """The library's BibTeX export as one text."""
     return "".join(library.bibtex_chunks(paper_filter or PaperFilter()))
+
+
+def as_exported(field_name: str, value: str) -> str:
+    """An imported field's value as export writes it: non-ASCII characters escaped for classic
+    bibtex, except in links, file names and keys."""
+    return value if field_name in _VERBATIM else non_ascii_to_latex(value)
 
 
 def export_row(paper: Paper) -> ExportRow:
@@ -183,7 +196,33 @@ def test_round_trip_keeps_every_entry_key_and_field(library: Library, name: str)
         assert draft.authors == paper.authors
         for field_name, value in paper.fields.items():
             if field_name != "crossref":
-                assert draft.fields[field_name] == value, (paper.key, field_name)
+                assert draft.fields[field_name] == as_exported(field_name, value), field_name
+
+
+def test_raw_unicode_from_zotero_is_exported_as_classic_bibtex_reads_it(
+    library: Library, tmp_path: Path
+) -> None:
+    zotero = """@inproceedings{muller_fast_2019,
+\ttitle = {Fast {Graph} Kernels},
+\tauthor = {Müller, Jürgen and Øster, Åse},
+\tbooktitle = {Proceedings of {KDD} ’19},
+\tpages = {785–794},
+\turl = {https://example.org/müller},
+\tyear = {2019}
+}
+"""
+    library.import_sources([ImportSource("zotero.bib", zotero.encode())])
+
+    exported = export_bibtex(library)
+    run = run_bibtex(tmp_path, exported, style="abbrv")
+
+    assert "  url = {https://example.org/müller}" in exported
+    assert run.exit_code == 0, run.log
+    # abbrv shortens first names: from raw UTF-8 it kept half a character.
+    assert 'J.~M{\\"u}ller and {\\r{A}}.~{\\O}ster' in run.bibliography
+    assert "pages 785--794" in run.bibliography
+    (paper,) = library.papers()
+    assert parse(exported, "bibtex", ImportContext()).drafts[0].authors == paper.authors
 
 
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
@@ -643,7 +682,9 @@ def test_round_trip_property_over_generated_entries(entries: list[dict[str, obje
     for before, after in zip(imported.drafts, reparsed.drafts, strict=True):
         assert after.entry_type == before.entry_type
         assert after.title == before.title
-        assert {name: after.fields[name] for name in before.fields} == before.fields
+        assert {name: after.fields[name] for name in before.fields} == {
+            name: as_exported(name, value) for name, value in before.fields.items()
+        }
 
 
 def test_demo_sample_data_imports_cleanly_and_compiles(library: Library, tmp_path: Path) -> None:

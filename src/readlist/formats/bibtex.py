@@ -24,7 +24,7 @@ from bibtexparser.model import (
 
 from readlist import parallel
 from readlist.formats import ExportRow, ImportContext, ImportSource
-from readlist.formats.latex import latex_to_text, one_line, text_to_latex
+from readlist.formats.latex import latex_to_text, non_ascii_to_latex, one_line, text_to_latex
 from readlist.models import (
     CitationKeys,
     Draft,
@@ -1010,9 +1010,14 @@ def _fields_kept(
     return [
         f"  {name} = {month_macro}"
         if name == "month" and value == MONTH_MACROS.get(month_macro)
-        else f"  {name} = {{{value}}}"
+        else f"  {name} = {{{value if name in _VERBATIM else non_ascii_to_latex(value)}}}"
         for name, value in kept.items()
     ]
+
+
+_VERBATIM = frozenset({"url", "doi", "eprint", "file", "pdf", "ids", "related", "xdata"})
+"""Fields of links, file names and keys: written as they came, where the others get their
+non-ASCII characters escaped (Zotero and Mendeley write raw UTF-8)."""
 
 
 def _add_identifiers(

@@ -409,14 +409,26 @@ def text_to_latex(text: str) -> str:
         for character in "%&#_$~^":
             if character in text:
                 text = text.replace(character, _SPECIAL_CHARACTERS[character])
-    if text.isascii():
-        return text
-    text = unicodedata.normalize("NFC", text)
-    return _NON_ASCII.sub(lambda match: _non_ascii_to_latex(match.group()), text)
+    return non_ascii_to_latex(text)
+
+
+def non_ascii_to_latex(tex: str) -> str:
+    """TeX (or plain text) with its non-ASCII characters as TeX escapes, `ü` -> `{\\"u}`, and
+    nothing else touched. Classic bibtex counts bytes: it abbreviates `Jürgen` to half a `ü`."""
+    if tex.isascii():
+        return tex
+    tex = unicodedata.normalize("NFC", tex)
+    return _NON_ASCII.sub(lambda match: _non_ascii_to_latex(match.group()), tex)
+
+
+_LIGATURES = {"–": "--", "—": "---"}
+"""Dashes as TeX spells them: bibtex styles read `--` in page ranges, not `\\textendash`."""
 
 
 @lru_cache(maxsize=4096)
 def _non_ascii_to_latex(character: str) -> str:
+    if character in _LIGATURES:
+        return _LIGATURES[character]
     # Characters pylatexenc cannot spell (CJK, emoji) stay as they are: bibtex passes bytes on.
     return str(_encoder().unicode_to_latex(character))
 
