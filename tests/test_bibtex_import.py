@@ -310,6 +310,29 @@ def test_one_key_for_two_works_of_one_title_keeps_both() -> None:
     assert "key deep used twice; the second is now deepa" in result.notes
 
 
+def test_crossref_parent_in_another_file_or_the_library_is_inherited(library: Library) -> None:
+    children = """
+@inproceedings{kid, title = {Child Paper}, author = {Roe, Quinn}, crossref = {conf18},
+  pages = {1--2}}
+@inproceedings{orphan, title = {Orphan Paper}, author = {Doe, Sam}, crossref = {nowhere}}
+"""
+    parent = """@proceedings{conf18, title = {Proceedings of Conf}, year = {2018},
+  publisher = {ACM}}"""
+    child_file = ImportSource("children.bib", children.encode())
+
+    report = library.import_sources([child_file, ImportSource("parent.bib", parent.encode())])
+    later = "@inproceedings{kid2, title = {Second Child}, author = {Poe, Ann}, crossref = {conf18}}"
+    library.import_sources([ImportSource("later.bib", later.encode())])
+
+    assert report.files[0].notes == [
+        "entry orphan: crossref nowhere is in no file of this import and not in the library; "
+        "the entry keeps only its own fields"
+    ]
+    inherited = {paper.key: (paper.year, paper.venue) for paper in library.papers()}
+    assert inherited["kid"] == inherited["kid2"] == (2018, "Proceedings of Conf")
+    assert inherited["orphan"] == (None, None)
+
+
 def test_code_url_comes_from_a_code_or_github_field() -> None:
     (result,) = parse_files("traps.bib")
 

@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -539,6 +540,10 @@ class Library:
             for source in bibtex_sources:
                 with suppress(UnreadableInput):  # reported when the file itself is read
                     context.bibtex_macros.update(collect_macros(source.pieces()))
+        if bibtex_sources:
+            context.crossref_parents = partial(
+                self._crossref_parents, bibtex_sources, context.bibtex_macros
+            )
         findings = [Findings() for _ in sources]
         streams = [
             (report, self._drafts_of(source, report, context, found))
@@ -574,6 +579,29 @@ class Library:
             else:
                 report.error = f"{report.source}: {_nothing_found(report.format, found)}"
         return import_report
+
+    def _crossref_parents(
+        self, sources: list[ImportSource], macros: dict[str, str], keys: set[str]
+    ) -> dict[str, dict[str, str]]:
+        """The fields of the entries with these keys in the command's BibTeX files, else in the
+        library (`ImportContext.crossref_parents`). Only a file whose crossref parents are not
+        its own asks, so the files are read again only then."""
+        from readlist.formats.bibtex import entry_fields
+
+        found: dict[str, dict[str, str]] = {}
+        for source in sources:
+            with suppress(UnreadableInput):  # reported when the file itself is read
+                for key, fields in entry_fields(source, keys, macros).items():
+                    found.setdefault(key, fields)
+        if missing := keys - set(found):
+            # Inside the import's write transaction, on its connection.
+            rows = self._connection().execute(
+                "SELECT lower(citation_key), fields FROM paper "
+                "WHERE lower(citation_key) IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(missing)),),
+            )
+            found.update((key, json.loads(fields)) for key, fields in rows)
+        return found
 
     def _drafts_of(
         self, source: ImportSource, report: FileReport, context: ImportContext, findings: Findings

@@ -14,7 +14,7 @@ import stat
 import sys
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
@@ -33,6 +33,9 @@ class ImportContext:
     """`@string` macros gathered from every BibTeX file of the command, name (lower case) -> value."""
     today: date = field(default_factory=date.today)
     """The import's date; a listing date without a year ("Mar 14") is taken as the latest such day."""
+    crossref_parents: Callable[[set[str]], dict[str, dict[str, str]]] | None = None
+    """The BibTeX fields of the entries with these keys (lower case) found outside the file that
+    names them as crossref parents: in another file of the command or in the library."""
 
 
 class Importer(Protocol):

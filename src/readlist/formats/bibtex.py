@@ -316,7 +316,9 @@ class BibtexImporter:
         keys and crossref parents; broken entries become problems, the rest imports."""
         scan = _scan(source.pieces())
         findings.expected = scan.entries
-        reading = _Reading({**MONTH_MACROS, **context.bibtex_macros, **scan.macros}, scan, findings)
+        reading = _Reading(
+            {**MONTH_MACROS, **context.bibtex_macros, **scan.macros}, scan, findings, context
+        )
         for items in _blocks(_chunks(source.pieces()), source.size):
             yield from reading.drafts(items)
         yield from reading.finish()
@@ -331,10 +333,13 @@ class _Reading:
     been read whole; so what comes out never depends on where chunks were cut.
     """
 
-    def __init__(self, macros: dict[str, str], scan: _Scan, findings: Findings) -> None:
+    def __init__(
+        self, macros: dict[str, str], scan: _Scan, findings: Findings, context: ImportContext
+    ) -> None:
         self.macros = macros
         self.scan = scan
         self.findings = findings
+        self.context = context
         self.parents: dict[str, dict[str, str]] = {}
         """Lower-case key -> fields of each crossref parent read so far."""
         self.waiting: list[_Record] = []
@@ -396,6 +401,10 @@ class _Reading:
         for record in records:
             if record.key.lower() in self.scan.parents:
                 self.parents[record.key.lower()] = record.fields
+        elsewhere = {record.fields.get("crossref", "").strip().lower() for record in records}
+        elsewhere -= {"", *self.parents}
+        if elsewhere and self.context.crossref_parents is not None:
+            self.parents.update(self.context.crossref_parents(elsewhere))
         for record in records:
             self._inherit(record)
         yield from map(self._draft, records)
@@ -418,8 +427,8 @@ class _Reading:
         parent = self.parents.get(parent_key.lower())
         if parent is None or parent is record.fields:
             self.findings.notes.append(
-                f"{record.where}: crossref {parent_key} is not in this file; "
-                "the entry keeps only its own fields"
+                f"{record.where}: crossref {parent_key} is in no file of this import and not in "
+                "the library; the entry keeps only its own fields"
             )
             return
         inherited = {name: value for name, value in parent.items() if name not in _NOT_INHERITED}
@@ -751,6 +760,22 @@ def _entries_without_brace(comment: ImplicitComment, offset: int = 0) -> Iterato
     for match in _BLOCK_WITHOUT_BRACE.finditer(text):
         line = first_line + text.count("\n", 0, match.start())
         yield Problem(f"line {line}", f"@{match.group(1)} without '{{' or '(' after it")
+
+
+def entry_fields(
+    source: ImportSource, keys: set[str], macros: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The fields of a file's entries with these keys (lower case), as an import stores them;
+    `macros` are those of the command's other files."""
+    known = {**MONTH_MACROS, **macros, **_scan(source.pieces()).macros}
+    found: dict[str, dict[str, str]] = {}
+    for chunk in _chunks(source.pieces()):
+        for item in _read_blocks(*chunk):
+            if isinstance(item, _RawEntry) and item.key.strip().lower() in keys:
+                record = _record(item, known, {}, Findings())
+                if not isinstance(record, Problem):
+                    found.setdefault(record.key.lower(), record.fields)
+    return found
 
 
 def _same_work(first: _Record, second: _Record) -> bool:
