@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,39 @@ def test_a_writer_that_holds_the_library_too_long_is_one_error(
         )
         library.tag(library.ids(), ["nlp"])
         assert library.papers()[0].tags == ["nlp"]
+
+
+def test_a_write_the_disk_refuses_is_one_error_and_changes_nothing(library: Library) -> None:
+    add(library, Draft("Attention Is All You Need"))
+    connection = library._connection()
+    # The file may grow no more: what a full disk (or a read-only file) does to a write.
+    (pages,) = connection.execute("PRAGMA page_count").fetchone()
+    connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    with pytest.raises(LibraryError) as raised:
+        add(library, *(Draft(f"Paper number {n}", abstract="words " * 400) for n in range(50)))
+
+    assert raised.value.message == (
+        f"{library.path}: cannot write to the library (database or disk is full)"
+    )
+    assert [paper.title for paper in library.papers()] == ["Attention Is All You Need"]
+
+
+def test_a_library_deleted_while_open_is_never_written_into_the_void(library_path: Path) -> None:
+    with Library(library_path) as library:
+        add(library, Draft("Attention Is All You Need"))
+        for file in (library_path, *library_path.parent.glob(f"{library_path.name}-*")):
+            file.unlink()
+
+        with pytest.raises(LibraryError) as raised:
+            library.tag(library.ids(), ["nlp"])
+        assert raised.value.message == (
+            f"{library_path}: the library file is gone; was it moved or deleted?"
+        )
+        # A thread that opens its own connection (the app's workers) gets no new empty file.
+        with ThreadPoolExecutor(1) as pool, pytest.raises(LibraryError):
+            pool.submit(library.counts).result()
+        assert not library_path.exists()
 
 
 def test_unreadable_sources_are_reported_and_nothing_is_written(

@@ -264,6 +264,9 @@ class Library:
         # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to
         # a writer later fails at once with "database is locked" instead of waiting its turn.
         connection = self._connection()
+        if not self.path.exists():
+            # The open connection would write on into the deleted file, and all would be lost.
+            raise LibraryError(f"{self.path}: the library file is gone; was it moved or deleted?")
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -274,10 +277,16 @@ class Library:
             ) from None
         try:
             yield connection
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            # A read-only file or folder, a full disk, an I/O error: nothing was written.
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise LibraryError(f"{self.path}: cannot write to the library ({error})") from None
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
 
     # ---- reading -------------------------------------------------------------------------
 

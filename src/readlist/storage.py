@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -38,9 +39,18 @@ UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to a prepared library file, set up the way every reader and writer needs."""
     # isolation_level=None: the library issues BEGIN/COMMIT itself, so writers can BEGIN IMMEDIATE.
-    connection = sqlite3.connect(
-        path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
-    )
+    # mode=rw: a library deleted or moved while the app runs must not come back as an empty file.
+    try:
+        connection = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=rw",
+            uri=True,
+            timeout=BUSY_SECONDS,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.OperationalError as error:
+        gone = "" if path.exists() else "; was it moved or deleted?"
+        raise LibraryError(f"{path}: cannot open the library ({error}){gone}") from None
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA synchronous = NORMAL")
     # 64 MiB of page cache: index inserts for a large import otherwise thrash a 2 MiB default.
@@ -88,6 +98,10 @@ def prepare_library(path: Path) -> None:
 def _schema_version(connection: sqlite3.Connection, path: Path) -> int:
     try:
         row = connection.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError as error:
+        # A WAL library makes its -wal and -shm files beside it, even to be read.
+        folder = "" if os.access(path.parent, os.W_OK) else "; its folder must be writable"
+        raise LibraryError(f"{path}: cannot open the library ({error}){folder}") from None
     except sqlite3.DatabaseError:
         raise LibraryError(f"{path}: not an SQLite file, so not a readlist library") from None
     return int(row[0])
