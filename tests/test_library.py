@@ -261,6 +261,30 @@ def test_undo_takes_back_status_tags_note_and_import(library: Library) -> None:
     assert library.get(paper_id).status is Status.UNREAD
 
 
+def test_undo_takes_back_only_its_own_change_not_another_readlists(library_path: Path) -> None:
+    with Library(library_path) as app, Library(library_path) as cli:
+        add(app, Draft("Attention Is All You Need"))
+        (paper_id,) = app.ids()
+        cli.tag([paper_id], ["before"])
+
+        app.mark([paper_id], Status.READ)
+        app.tag([paper_id], ["mine"])
+        add(app, Draft("attention is all you need", abstract="Transformers."))
+        cli.tag([paper_id], ["theirs"])
+        cli.set_note(paper_id, "their note")
+        cli.mark([paper_id], Status.UNREAD)
+        cli.mark([paper_id], Status.READ)
+
+        assert app.undo() == "import of test"
+        assert app.undo() == "tag mine"
+        assert app.undo() == "mark read"
+        (paper,) = app.papers()
+    assert paper.abstract is None
+    assert paper.tags == ["before", "theirs"]
+    assert paper.note == "their note"
+    assert paper.status is Status.UNREAD
+
+
 def test_changing_a_missing_paper_says_which(library: Library) -> None:
     with pytest.raises(PaperNotFound, match="no paper with id 42"):
         library.tag([42], ["x"])

@@ -190,11 +190,15 @@ def _now() -> str:
 
 @dataclass(slots=True)
 class _UndoStep:
+    """What a change did, to be taken back exactly: only the columns and tags it changed, so
+    that undo keeps what another readlist changed meanwhile."""
+
     description: str
-    restore_rows: list[tuple[Any, ...]]
-    """Paper rows (id first, then `_PAPER_COLUMNS`) as they were."""
-    restore_tags: dict[int, list[str]]
-    delete_ids: list[int]
+    old_values: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    """Per paper, the columns the change set and their values before, in the change's order."""
+    added_tags: list[tuple[int, str]] = field(default_factory=list)
+    removed_tags: list[tuple[int, str]] = field(default_factory=list)
+    delete_ids: list[int] = field(default_factory=list)
     """Papers the change added."""
     delete_batch: int | None = None
 
@@ -434,45 +438,42 @@ class Library:
         """Add tags to papers (tags are trimmed; empty ones ignored)."""
         clean = _clean_tags(tags)
         with self._writing() as connection:
-            self._remember(connection, f"tag {', '.join(clean)}", paper_ids)
-            connection.executemany(
-                "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)",
-                [(paper_id, tag) for paper_id in paper_ids for tag in clean],
-            )
+            self._check_exist(connection, paper_ids)
+            had = _tag_pairs(connection, paper_ids)
+            added = [
+                (i, tag) for i in dict.fromkeys(paper_ids) for tag in clean if (i, tag) not in had
+            ]
+            connection.executemany("INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", added)
+        self._undo.append(_UndoStep(f"tag {', '.join(clean)}", added_tags=added))
 
     def untag(self, paper_ids: Sequence[int], tags: Iterable[str]) -> None:
         """Remove tags from papers; tags a paper does not have are ignored."""
-        clean = _clean_tags(tags)
+        clean = set(_clean_tags(tags))
         with self._writing() as connection:
-            self._remember(connection, f"untag {', '.join(clean)}", paper_ids)
-            connection.executemany(
-                "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?",
-                [(paper_id, tag) for paper_id in paper_ids for tag in clean],
-            )
+            self._check_exist(connection, paper_ids)
+            removed = [pair for pair in _tag_pairs(connection, paper_ids) if pair[1] in clean]
+            connection.executemany("DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", removed)
+        self._undo.append(_UndoStep(f"untag {', '.join(sorted(clean))}", removed_tags=removed))
 
     def mark(self, paper_ids: Sequence[int], status: Status) -> None:
         """Mark papers read (stamping when) or unread."""
         read_at = _now() if status is Status.READ else None
         with self._writing() as connection:
-            self._remember(connection, f"mark {status.value}", paper_ids)
+            self._check_exist(connection, paper_ids)
+            changing = _values_of(connection, paper_ids, ("status", "read_at"), status.value)
             connection.executemany(
-                "UPDATE paper SET status = ?, read_at = ? WHERE id = ? AND status != ?",
-                [(status.value, read_at, paper_id, status.value) for paper_id in paper_ids],
+                "UPDATE paper SET status = ?, read_at = ? WHERE id = ?",
+                [(status.value, read_at, paper_id) for paper_id, _ in changing],
             )
+        self._undo.append(_UndoStep(f"mark {status.value}", old_values=changing))
 
     def set_note(self, paper_id: int, note: str) -> None:
         """Replace a paper's note."""
         with self._writing() as connection:
-            self._remember(connection, "edit note", [paper_id])
+            self._check_exist(connection, [paper_id])
+            before = _values_of(connection, [paper_id], ("note",))
             connection.execute("UPDATE paper SET note = ? WHERE id = ?", (note, paper_id))
-
-    def _remember(
-        self, connection: sqlite3.Connection, description: str, paper_ids: Sequence[int]
-    ) -> None:
-        """Snapshot the papers a change is about to touch, so `undo` can put them back."""
-        self._check_exist(connection, paper_ids)
-        rows, tags = _snapshot(connection, paper_ids)
-        self._undo.append(_UndoStep(description, rows, tags, delete_ids=[]))
+        self._undo.append(_UndoStep("edit note", old_values=before))
 
     def _check_exist(self, connection: sqlite3.Connection, paper_ids: Sequence[int]) -> None:
         wanted = set(paper_ids)
@@ -491,29 +492,24 @@ class Library:
             return None
         step = self._undo.pop()
         with self._writing() as connection:
-            if step.delete_ids:
-                for chunk in _chunks(step.delete_ids, 900):
-                    marks = ",".join("?" * len(chunk))
-                    connection.execute(f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk))
-            if step.restore_rows:
-                columns = "id, " + _PAPER_COLUMNS
-                marks = ",".join("?" * (1 + _PAPER_COLUMNS.count(",") + 1))
-                connection.executemany(
-                    f"INSERT OR REPLACE INTO paper ({columns}) VALUES ({marks})", step.restore_rows
-                )
-            ids = list(step.restore_tags)
-            for chunk in _chunks(ids, 900):
+            for chunk in _chunks(step.delete_ids, 900):
                 marks = ",".join("?" * len(chunk))
+                connection.execute(f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk))
+            # Backwards: where the change set a column twice, the first value before it wins.
+            for paper_id, values in reversed(step.old_values):
+                assignments = ", ".join(f"{column} = ?" for column in values)
                 connection.execute(
-                    f"DELETE FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
+                    f"UPDATE paper SET {assignments} WHERE id = ?", (*values.values(), paper_id)
                 )
-            tag_rows = [
-                (paper_id, tag) for paper_id, tags in step.restore_tags.items() for tag in tags
-            ]
-            if tag_rows:
-                connection.executemany(
-                    "INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", tag_rows
-                )
+            connection.executemany(
+                "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", step.added_tags
+            )
+            # OR IGNORE: another readlist may have tagged the paper again, or deleted it.
+            connection.executemany(
+                "INSERT OR IGNORE INTO paper_tag (paper_id, tag) "
+                "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM paper WHERE id = ?1)",
+                step.removed_tags,
+            )
             if step.delete_batch is not None:
                 connection.execute("DELETE FROM import_batch WHERE id = ?", (step.delete_batch,))
         return step.description
@@ -642,12 +638,12 @@ class Library:
         batch_id: int | None = None
         index: _DedupIndex | None = None
         index_version = 0
-        undo = _UndoStep("", [], {}, [])
+        undo = _UndoStep("")
         created: set[int] = set()
         names = [report.source for report, _ in drafts_by_source]
         for report, drafts in drafts_by_source:
             batches = _batches(iter(drafts), _WRITE_BATCH)
-            written = _UndoStep("", [], {}, [])
+            written = _UndoStep("")
             created_by_source: set[int] = set()
             created_batch = batch_id is None
             try:
@@ -689,8 +685,7 @@ class Library:
                     batch_id = None
                 continue
             undo.delete_ids.extend(written.delete_ids)
-            undo.restore_rows.extend(written.restore_rows)
-            undo.restore_tags.update(written.restore_tags)
+            undo.old_values.extend(written.old_values)
         if batch_id is not None:
             undo.description = f"import of {', '.join(names)}"
             undo.delete_batch = batch_id
@@ -786,14 +781,11 @@ class Library:
                 report.unchanged += 1
             else:
                 merges[existing] = draft
-        rows, tags = _snapshot(
-            connection, [paper_id for paper_id in merges if paper_id not in created]
-        )
-        written.restore_rows.extend(rows)
-        written.restore_tags.update(tags)
         for paper_id, draft in merges.items():
-            changed = self._merge(connection, paper_id, draft, index.keys, report.notes)
-            if changed and paper_id not in created_by_source:
+            before = self._merge(connection, paper_id, draft, index.keys, report.notes)
+            if before and paper_id not in created:  # undo deletes what this import created
+                written.old_values.append((paper_id, before))
+            if before and paper_id not in created_by_source:
                 report.merged += 1
             else:
                 report.unchanged += 1
@@ -830,20 +822,14 @@ class Library:
         draft: Draft,
         keys: CitationKeys,
         notes: list[str],
-    ) -> bool:
-        """Fill what the stored paper lacks from `draft`; True if anything changed."""
+    ) -> dict[str, Any]:
+        """Fill what the stored paper lacks from `draft`; the columns it changed, with their
+        values before (empty when nothing changed)."""
+        columns = (*_FILLABLE, "title", "title_norm", "authors", "fields", "needs_metadata")
         row = connection.execute(
-            f"SELECT {', '.join(_FILLABLE)}, title, authors, fields, needs_metadata, citation_key "
-            "FROM paper WHERE id = ?",
-            (paper_id,),
+            f"SELECT {', '.join(columns)}, citation_key FROM paper WHERE id = ?", (paper_id,)
         ).fetchone()
-        stored = dict(
-            zip(
-                (*_FILLABLE, "title", "authors", "fields", "needs_metadata", "key"),
-                row,
-                strict=True,
-            )
-        )
+        stored = dict(zip((*columns, "key"), row, strict=True))
         updates: dict[str, Any] = {}
         for name in _FILLABLE:
             value = getattr(draft, name)
@@ -885,12 +871,12 @@ class Library:
         if missing_fields or aliased:
             updates["fields"] = json.dumps({**stored_fields, **missing_fields})
         if not updates:
-            return False
+            return {}
         assignments = ", ".join(f"{name} = ?" for name in updates)
         connection.execute(
             f"UPDATE paper SET {assignments} WHERE id = ?", (*updates.values(), paper_id)
         )
-        return True
+        return {name: stored["key" if name == "citation_key" else name] for name in updates}
 
     # ---- arXiv refresh -----------------------------------------------------------------
 
@@ -917,15 +903,16 @@ class Library:
                     "SELECT id, arxiv_id FROM paper WHERE needs_metadata AND arxiv_id IS NOT NULL"
                 )
             }
-            rows, tags = _snapshot(connection, list(ids.values()))
+            step = _UndoStep("refresh from arXiv")
             for arxiv_id, paper_id in ids.items():
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
                     report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
-                elif self._merge(connection, paper_id, draft, index.keys, report.notes):
+                elif before := self._merge(connection, paper_id, draft, index.keys, report.notes):
+                    step.old_values.append((paper_id, before))
                     report.merged += 1
-        self._undo.append(_UndoStep("refresh from arXiv", rows, tags, []))
+        self._undo.append(step)
         return report
 
     # ---- export ------------------------------------------------------------------------
@@ -1191,24 +1178,33 @@ def _paper(row: Any) -> Paper:
     )
 
 
-def _snapshot(
-    connection: sqlite3.Connection, paper_ids: Sequence[int]
-) -> tuple[list[tuple[Any, ...]], dict[int, list[str]]]:
-    rows: list[tuple[Any, ...]] = []
-    tags: dict[int, list[str]] = {paper_id: [] for paper_id in paper_ids}
-    for chunk in _chunks(list(paper_ids), 900):
-        marks = ",".join("?" * len(chunk))
-        rows.extend(
-            tuple(row)
-            for row in connection.execute(
-                f"SELECT id, {_PAPER_COLUMNS} FROM paper WHERE id IN ({marks})", tuple(chunk)
-            )
+def _tag_pairs(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """The (paper id, tag) pairs the papers have."""
+    rows = connection.execute(
+        "SELECT paper_id, tag FROM paper_tag WHERE paper_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(paper_ids)),),
+    )
+    return {(paper_id, tag) for paper_id, tag in rows}
+
+
+def _values_of(
+    connection: sqlite3.Connection,
+    paper_ids: Sequence[int],
+    columns: tuple[str, ...],
+    unless: str | None = None,
+) -> list[tuple[int, dict[str, Any]]]:
+    """The papers' values of `columns`, leaving out those whose first column is `unless` (a
+    change that would set it to that changes nothing there)."""
+    query = (
+        f"SELECT id, {', '.join(columns)} FROM paper WHERE id IN (SELECT value FROM json_each(?))"
+    )
+    if unless is None:
+        rows = connection.execute(query, (json.dumps(list(paper_ids)),))
+    else:
+        rows = connection.execute(
+            f"{query} AND {columns[0]} != ?", (json.dumps(list(paper_ids)), unless)
         )
-        for paper_id, tag in connection.execute(
-            f"SELECT paper_id, tag FROM paper_tag WHERE paper_id IN ({marks})", tuple(chunk)
-        ):
-            tags[paper_id].append(tag)
-    return rows, tags
+    return [(row[0], dict(zip(columns, row[1:], strict=True))) for row in rows]
 
 
 def _batches(drafts: Iterator[Draft], size: int) -> Iterator[list[Draft]]:
