@@ -272,6 +272,31 @@ def test_layout_without_blank_lines_keeps_titles_that_start_with_by() -> None:
     assert result.drafts[1].abstract.startswith("By encoding room adjacency")
 
 
+def hf_abstract(opening: str) -> str:
+    """An abstract of Hugging Face length, starting with `opening`."""
+    return (
+        f"{opening} We evaluate the method on twelve benchmarks covering language modelling, "
+        "retrieval and reasoning, and we show that it matches or improves on strong baselines "
+        "while using less compute during training and inference. Our experiments also study "
+        "how the gains change with model scale and data complexity, and we release the code."
+    )
+
+
+def test_titles_starting_with_a_lower_case_product_name_are_kept() -> None:
+    page = (
+        "Get trending papers in your email inbox!\n"
+        f"SubscribexLSTM: Extended Long Short-Term Memory\n{hf_abstract('We extend LSTMs.')}\n"
+        f"gzip Predicts Data-dependent Scaling Laws\n{hf_abstract('Compression predicts.')}\n"
+        f"iVideoGPT: Interactive VideoGPTs are Scalable World Models\n{hf_abstract('Videos.')}\n"
+    )
+
+    assert titles(parse(page)) == [
+        "xLSTM: Extended Long Short-Term Memory",
+        "gzip Predicts Data-dependent Scaling Laws",
+        "iVideoGPT: Interactive VideoGPTs are Scalable World Models",
+    ]
+
+
 # ---- arXiv ---------------------------------------------------------------------------------
 
 

@@ -672,7 +672,13 @@ def _is_title(text: str) -> bool:
     if last in _CONTINUATION_END or last.lower() in _NEVER_LAST:
         return False
     first = words[0]
-    if first.isalpha() and first.islower():
+    # Wrapped prose starts lower-case; a title does only with a product name before title-cased
+    # words ("gzip Predicts Data-dependent Scaling Laws").
+    if (
+        first.isalpha()
+        and first.islower()
+        and (first in _CONTINUATION_END or not _title_cased(words[1:]))
+    ):
         return False
     if words[1][0].isdigit() and first.lower() in _NUMBERED_PART:
         return False
@@ -700,6 +706,13 @@ def _title_cased(words: list[str]) -> bool:
     Factorization", not in "Thanks for reading! See you next week"."""
     capitals = sum(1 for word in words if word[0].isupper())
     return capitals * 3 >= len(words) * 2
+
+
+def _product_name(text: str) -> bool:
+    """True when `text` opens with a name such as "xLSTM", "iVideoGPT" or "o1": lower-case first,
+    a capital or digit after, which no word of "Subscribers" or "newsletter" has."""
+    name = text.split(maxsplit=1)[0].rstrip(":")
+    return name[:1].islower() and any(ch.isupper() or ch.isdigit() for ch in name[1:])
 
 
 def _is_prose(text: str) -> bool:
@@ -866,7 +879,7 @@ class _PageReader:
             for chrome in _GLUED_CHROME:
                 if text.startswith(chrome):
                     rest = text[len(chrome) :].lstrip()
-                    if not rest or rest[0].isupper() or rest[0].isdigit():
+                    if not rest or rest[0].isupper() or rest[0].isdigit() or _product_name(rest):
                         self.page_chrome = self.page_chrome or chrome != "new"
                         text, stripped = rest, True
                         break
