@@ -490,6 +490,61 @@ def test_newsletter_cards_that_link_elsewhere_than_papers_are_not_papers() -> No
     ]
 
 
+def test_digest_headings_without_links_are_papers_when_authors_or_a_paper_link_follow() -> None:
+    labelled = (
+        "# Weekly ML Paper Digest\n\nHere are this week's papers.\n\n"
+        "## 1. Mixture-of-Depths: Dynamically allocating compute in transformer-based language "
+        "models\n\n"
+        "**Authors:** David Raposo, Sam Ritter\n**Link:** https://arxiv.org/abs/2404.02258\n\n"
+        "**Summary:** Tokens skip layers through a top-k router, which cuts the compute of a "
+        "forward pass by half.\n\n"
+        "### Why it matters\n\n"
+        "Compute is usually spent evenly on every token; this paper shows it need not be.\n\n"
+        "### Key takeaways\n\n- Routing tokens around blocks\n- Half the FLOPs\n"
+    )
+    unlabelled = (
+        "### RT-2: Vision-Language-Action Models Transfer Web Knowledge to Robotic Control\n"
+        "Anthony Brohan, Noah Brown, Justice Carbajal\narXiv: 2307.15818\n\n"
+        "We study how vision-language models trained on Internet-scale data can be incorporated "
+        "directly into end-to-end robotic control.\n\n"
+        "#### Our take\nBig if true.\n"
+    )
+    id_first = (
+        "## This week's papers\n\n"
+        "### Simple and Scalable Strategies to Continually Pre-train Large Language Models\n"
+        "arXiv:2403.08763 · cs.LG\nAdam Ibrahim, Benjamin Thérien\n"
+    )
+
+    mixture = parse(labelled).drafts
+    assert [(d.title, d.authors, d.arxiv_id) for d in mixture] == [
+        (
+            "Mixture-of-Depths: Dynamically allocating compute in transformer-based language "
+            "models",
+            ["David Raposo", "Sam Ritter"],
+            "2404.02258",
+        )
+    ]
+    assert mixture[0].abstract is not None
+    assert mixture[0].abstract.startswith("Tokens skip layers")
+    rt2 = parse(unlabelled).drafts
+    assert [(d.title, d.authors, d.arxiv_id) for d in rt2] == [
+        (
+            "RT-2: Vision-Language-Action Models Transfer Web Knowledge to Robotic Control",
+            ["Anthony Brohan", "Noah Brown", "Justice Carbajal"],
+            "2307.15818",
+        )
+    ]
+    assert rt2[0].abstract is not None
+    assert rt2[0].abstract.startswith("We study how")
+    assert [(d.title, d.authors, d.arxiv_id) for d in parse(id_first).drafts] == [
+        (
+            "Simple and Scalable Strategies to Continually Pre-train Large Language Models",
+            ["Adam Ibrahim", "Benjamin Thérien"],
+            "2403.08763",
+        )
+    ]
+
+
 def test_accepted_list_bullets_with_openreview_links_and_by_lines() -> None:
     drafts = parse_fixture("accepted_bullets.md").drafts
 

@@ -747,6 +747,8 @@ class _Entry:
     """Opened by a `[Title](link)` heading, bullet or table row."""
     evidence: bool = False
     """Something besides the title says this is a paper: authors, a paper link, a table row."""
+    headed: bool = False
+    """Opened by a heading without a link: a paper only once a link under it names one."""
     anchored: bool = False
     """Closed by Hugging Face card chrome ("14 authors", "Submitted by")."""
     article: bool = False
@@ -962,6 +964,8 @@ class _PageReader:
                 self._linked(link, index)
             elif date_heading := _PAGE_DATE.match(content):
                 self._set_listed(date_heading)
+            elif not self.off_topic:
+                self._headed(content, lines, index + extra)
             return extra
         if mark := _LIST_MARK.match(text):
             content = text[mark.end() :].strip()
@@ -1005,6 +1009,21 @@ class _PageReader:
             if "](" in joined:
                 return joined, extra
         return content, 0
+
+    def _headed(self, heading: str, lines: list[str], index: int) -> None:
+        """A heading without a link: a paper's card when the first line under it names authors
+        or links to a paper, as the line under "Why it matters" or "This week's papers" does not."""
+        title = _clean_title(_LIST_MARK.sub("", heading, count=1))
+        if not _is_title(title):
+            return
+        following = next(
+            (line.strip() for line in itertools.islice(lines, index, None) if line.strip()), ""
+        )
+        if not _vouches_for_paper(following):
+            return
+        entry = _Entry([title], [index], self.listed, evidence=True, headed=True)
+        self._add(entry)
+        self.card = entry
 
     def _linked(self, link: re.Match[str], index: int) -> None:
         """A `[Title](link)` heading or bullet: a paper if the link or what follows says so."""
@@ -1155,19 +1174,7 @@ class _PageReader:
 
     def _titled_link(self, text: str, index: int) -> None:
         """A line with a link or an arXiv id: a title with its link, or a link for the last one."""
-        url = None
-        arxiv_id = None
-        remainder = text
-        if found := _URL.search(text):
-            url = found.group(1).rstrip(_URL_TAIL)
-            remainder = text[: found.start()] + text[found.end() :]
-        if found := _INLINE_ARXIV.search(remainder):
-            arxiv_id = canonical_arxiv_id(found.group(1))
-            remainder = remainder[: found.start()] + remainder[found.end() :]
-        arxiv_id = arxiv_id or (arxiv_id_in_link(url) if url else None)
-        if arxiv_id and url is None:
-            url = f"https://arxiv.org/abs/{arxiv_id}"
-        remainder = _TITLE_DASH.sub("", remainder.strip(" -–—|:()[]<>")).strip()
+        url, arxiv_id, remainder = _link_in(text)
         if not remainder:
             if url is not None and self._heads_next_line(index):
                 self.link_above = (index + 1, url, arxiv_id)
@@ -1263,23 +1270,44 @@ class _PageReader:
         return self.last
 
     def _card_paragraph(self, card: _Entry) -> None:
-        """Sort a paragraph under a card into authors, abstract, or affiliations (dropped)."""
+        """Sort a paragraph under a card into labelled values, authors, links, abstract, or
+        affiliations (dropped). Label, author and link lines come one a line, before prose."""
         paragraph, self.card_lines = self.card_lines, []
-        if len(paragraph) == 1:
-            line = paragraph[0].strip("*_ ")
-            if label := _LABEL.match(line):
-                self.card = None
-                self._label_on(card, label.group(1).lower(), label.group(2).strip())
-                self.card = card
-                return
+        abstract_before = card.abstract
+        while paragraph and self._card_line(card, paragraph[0].strip("*_ ")):
+            del paragraph[0]
+        if not paragraph:
+            return
+        text = " ".join(" ".join(line.strip() for line in paragraph).split())
+        if abstract_before is None and card.abstract is not None:
+            # A "Summary:" line wrapped onto the lines below it.
+            card.abstract = f"{card.abstract} {text}"
+        elif card.abstract is None and (len(paragraph) > 1 or _is_prose(text) or len(text) > 100):
+            card.abstract = text
+
+    def _card_line(self, card: _Entry, line: str) -> bool:
+        """Take a labelled, author or link line for the card; False for any other line."""
+        if label := _LABEL.match(line):
+            self.card = None
+            self._label_on(card, label.group(1).lower(), label.group(2).strip())
+            self.card = card
+            return True
+        if card.authors is None and card.abstract is None:
             names = names_in(line, minimum=1)
-            if names is not None and card.authors is None and card.abstract is None:
+            if names is not None:
                 card.authors = names
                 card.evidence = True
-                return
-        text = " ".join(line.strip() for line in paragraph)
-        if card.abstract is None and (len(paragraph) > 1 or _is_prose(text) or len(text) > 100):
-            card.abstract = " ".join(text.split())
+                return True
+        url, arxiv_id, remainder = _link_in(line)
+        if url is None or not _link_label(remainder):
+            return False
+        if _CODE_HOST.search(url):
+            card.code_url = card.code_url or url
+            return True
+        card.url = card.url or url
+        card.arxiv_id = card.arxiv_id or arxiv_id
+        card.evidence = card.evidence or arxiv_id is not None or _PAPER_HOST.search(url) is not None
+        return True
 
     def _label_on(self, card: _Entry, label: str, value: str) -> None:
         saved_run, saved_last = self.run, self.last
@@ -1343,6 +1371,9 @@ class _PageReader:
                 continue
             if papers_linked and entry.linked and not entry.evidence:
                 continue
+            if entry.headed and entry.url is None:
+                # Names alone do not make a heading a paper: meeting notes put attendees there.
+                continue
             if entry.evidence or entry.anchored:
                 pass
             elif entry.abstract is not None:
@@ -1384,6 +1415,50 @@ class _PageReader:
 
 
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+
+
+def _link_in(text: str) -> tuple[str | None, str | None, str]:
+    """The link and arXiv id on a line (an id alone gives its arXiv page), and the line without
+    them, separators trimmed."""
+    url = None
+    arxiv_id = None
+    remainder = text
+    if found := _URL.search(text):
+        url = found.group(1).rstrip(_URL_TAIL)
+        remainder = text[: found.start()] + text[found.end() :]
+    if found := _INLINE_ARXIV.search(remainder):
+        arxiv_id = canonical_arxiv_id(found.group(1))
+        remainder = remainder[: found.start()] + remainder[found.end() :]
+    arxiv_id = arxiv_id or (arxiv_id_in_link(url) if url else None)
+    if arxiv_id and url is None:
+        url = f"https://arxiv.org/abs/{arxiv_id}"
+    return url, arxiv_id, _TITLE_DASH.sub("", remainder.strip(" -–—|:()[]<>")).strip()
+
+
+def _vouches_for_paper(line: str) -> bool:
+    """True for a line that only a paper's card has under its title: its authors, or a link to
+    the paper or its arXiv id."""
+    if label := _LABEL.match(line):
+        return label.group(1).lower() in ("author", "authors", "paper", "pdf", "link", "url")
+    if by := _BY_LINE.match(line.strip("*_")):
+        return names_in(by.group(1), minimum=1) is not None
+    if names_in(line) is not None:
+        return True
+    if line.startswith("#") or "](" in line:
+        # A heading or a Markdown link of its own, not a line of this card.
+        return False
+    url, arxiv_id, remainder = _link_in(line)
+    return (
+        url is not None
+        and _link_label(remainder)
+        and (arxiv_id is not None or _PAPER_HOST.search(url) is not None)
+    )
+
+
+def _link_label(text: str) -> bool:
+    """True for what a link line holds besides the link: nothing, or a few words such as "PDF",
+    "Code" or a category ("· cs.LG"); not a title or a sentence around the link."""
+    return len(text.split()) <= 3 and not _is_title(text)
 
 
 def _split_by(text: str) -> tuple[str, list[str]] | None:
