@@ -410,6 +410,31 @@ def test_arxiv_ids_beside_titles_are_no_digest_blocks() -> None:
         assert result.problems == []
 
 
+def test_an_arxiv_abstract_page_gives_its_paper_without_the_page_furniture() -> None:
+    labelled = (FIXTURES / "arxiv_abs_page.txt").read_text()
+    # Without the hidden "Title:" and "Authors:" labels, as some browsers copy the page.
+    unlabelled = labelled.replace("Title:", "").replace("Authors:", "")
+    # Copied from the "[Submitted on ...]" line down, the id only in "Cite as:".
+    from_submitted = labelled.replace("arXiv:2403.08763 (cs)\n", "")
+
+    for text in (labelled, unlabelled, from_submitted):
+        result = parse(text)
+        assert [(d.title, d.authors, d.arxiv_id) for d in result.drafts] == [
+            (
+                "Simple and Scalable Strategies to Continually Pre-train Large Language Models",
+                ["Adam Ibrahim", "Benjamin Thérien", "Kshitij Gupta", "Mats L. Richter"],
+                "2403.08763",
+            )
+        ]
+        assert result.drafts[0].abstract == (
+            "Large language models (LLMs) are routinely pre-trained on billions of tokens, only "
+            "to start the process over again once new data becomes available. We show that a "
+            "simple combination of learning rate re-warming, re-decaying, and replay of previous "
+            "data is sufficient to match the performance of fully re-training from scratch."
+        )
+        assert result.problems == []
+
+
 def test_an_arxiv_id_cited_in_a_readme_is_no_paper() -> None:
     readme = (
         "# FlashKernels\n\nFast fused attention kernels for PyTorch.\n\n## Citation\n\n"

@@ -265,13 +265,25 @@ _ARXIV_DAY = re.compile(
     re.IGNORECASE,
 )
 """A day heading of an arXiv `/list` page: "Thu, 14 Mar 2024 (showing 50 of 312 entries)"."""
+_ABS_PAGE_SUBMITTED = re.compile(r"^\[Submitted on \d{1,2} [A-Z][a-z]{2} \d{4}\b")
+"""The line over the title of an arXiv abstract page; it opens the record when no id line does."""
+_ABS_PAGE_CITE_AS = re.compile(
+    r"^Cite as:\s*arXiv:(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?![\w.])"
+)
+"""Where an arXiv abstract page names its paper's id, under the abstract."""
+_ABS_PAGE_BUTTONS = re.compile(
+    r"^(?:\[submitted on\b|view pdf\b|html \(experimental\)|tex source$|other formats$)",
+    re.IGNORECASE,
+)
+"""Lines of an arXiv abstract page between its id and its abstract that are not the paper's."""
 
 
 @dataclass(slots=True)
 class _ArxivBlock:
     """One `arXiv:ID` record while its lines are read."""
 
-    arxiv_id: str
+    arxiv_id: str | None
+    """None on an abstract page copied without its id line, until its "Cite as:" line."""
     line: int
     replaced: bool
     listed: str | None
@@ -281,6 +293,9 @@ class _ArxivBlock:
     current: str | None = None
     """The field the next indented line continues."""
     in_abstract: bool = False
+    abstract_ended: bool = False
+    """A field followed the labelled abstract, as on an abstract page: what comes after it, "Cite
+    as", "Submission history" and version lines, is the page's, not the abstract's."""
 
 
 class _ArxivReader:
@@ -334,6 +349,11 @@ class _ArxivReader:
                 self.listed = _listing_date_parts(match.group(2), match.group(1), match.group(3))
                 return
         if block is None:
+            if _ABS_PAGE_SUBMITTED.match(text):
+                self.block = _ArxivBlock(None, number, self.in_replacements, self.listed)
+            return
+        if block.arxiv_id is None and (cite := _ABS_PAGE_CITE_AS.match(text)):
+            block.arxiv_id = canonical_arxiv_id(cite.group(1)) or cite.group(1)
             return
         if not text:
             block.current = None
@@ -344,13 +364,17 @@ class _ArxivReader:
             block.in_abstract = bool(block.fields)
             block.current = None
             return
+        field_match = _ARXIV_FIELD.match(text)
         if block.in_abstract:
-            block.abstract.append(text)
-            return
+            if field_match is None or not block.fields:
+                block.abstract.append(text)
+                return
+            block.in_abstract = False
+            block.abstract_ended = True
         if text.lower().startswith("replaced with revised version"):
             block.replaced = True
             return
-        if match := _ARXIV_FIELD.match(text):
+        if match := field_match:
             name = match.group(1).lower()
             name = "authors" if name == "author" else name
             if name == "abstract":
@@ -365,6 +389,8 @@ class _ArxivReader:
             block.fields[block.current].append(text)
             return
         block.current = None
+        if block.abstract_ended or _ABS_PAGE_BUTTONS.match(text):
+            return
         labelled_after_authors = "subjects" in block.fields or "comments" in block.fields
         if "title" not in block.fields and not labelled_after_authors and not block.unlabelled:
             block.fields["title"] = [text]
@@ -389,6 +415,10 @@ class _ArxivReader:
             )
             return
         if block.arxiv_id in self.seen_ids:
+            return
+        if block.arxiv_id is None:
+            # An abstract page copied without its id line nor its "Cite as:" line.
+            self.result.problems.append(Problem(f"line {block.line}", f"{title!r} has no arXiv id"))
             return
         self.seen_ids.add(block.arxiv_id)
         abstract = tex_to_text(" ".join(block.abstract)) or None
@@ -426,11 +456,16 @@ def _looks_like_arxiv_listing(text: str) -> bool:
 def _holds_arxiv_records(lines: list[str]) -> bool:
     """True when some `arXiv:ID` line opens a record of an arXiv page or digest: numbered
     ("[3] arXiv:ID"), followed by "[pdf, other]" or "(cross-list from ...)", or alone on its line
-    with the record's fields next. An id under, before or beside a title is that title's."""
+    with the record's fields next; or an abstract page, "[Submitted on DATE]" over its title and
+    a "Cite as: arXiv:ID" line. An id under, before or beside a title is that title's."""
     for number, raw in enumerate(lines):
         text = raw.strip()
         if not text.startswith(("arXiv:", "[")):
             continue
+        if _ABS_PAGE_SUBMITTED.match(text) and any(
+            _ABS_PAGE_CITE_AS.match(line.strip()) for line in itertools.islice(lines, number, None)
+        ):
+            return True
         match = _ARXIV_BLOCK.match(text)
         if match is None:
             continue
@@ -449,7 +484,7 @@ def _holds_arxiv_records(lines: list[str]) -> bool:
 
 
 _ARXIV_BLOCK_ANYWHERE = re.compile(
-    r"^[ \t]*(?:\[\d+\][ \t]*)?arXiv:(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})",
+    r"^[ \t]*(?:\[\d+\][ \t]*|Cite as:\s*)?arXiv:(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})",
     re.MULTILINE,
 )
 
