@@ -619,6 +619,58 @@ def test_markdown_table_rows_with_title_column_and_a_row_without_title() -> None
     assert [(p.where, p.reason) for p in result.problems] == [("line 8", "table row has no title")]
 
 
+def test_table_paper_code_arxiv_and_venue_columns_and_markup_in_cells() -> None:
+    paper_column = (
+        "| # | Title | Authors | Paper | Code |\n|---|---|---|---|---|\n"
+        "| 1 | **DDIM**: Denoising Diffusion Implicit Models | Jiaming Song; Chenlin Meng | "
+        "[link](https://arxiv.org/abs/2010.02502) | [code](https://github.com/ermongroup/ddim) |\n"
+        "| 2 | Score-Based Generative Modeling through Stochastic Differential Equations | "
+        "Yang Song, Stefano Ermon | https://openreview.net/forum?id=PxTIG12RRHS | - |\n"
+        "| 3 | Classifier-Free Diffusion Guidance \\| A Workshop Paper | Jonathan Ho | | |\n"
+    )
+    arxiv_column = (
+        "| Title | Authors | arXiv | Venue |\n|:--|:--|:--:|:--|\n"
+        "| Efficient Streaming Language Models with Attention Sinks | Guangxuan Xiao et al. | "
+        "2309.17453 | ICLR 2024 |\n"
+        "| Mixtral of Experts | Albert Q. Jiang, Alexandre Sablayrolles | arXiv:2401.04088 | |\n"
+    )
+
+    assert [
+        (d.title, d.authors, d.url, d.arxiv_id, d.code_url) for d in parse(paper_column).drafts
+    ] == [
+        (
+            "DDIM: Denoising Diffusion Implicit Models",
+            ["Jiaming Song", "Chenlin Meng"],
+            "https://arxiv.org/abs/2010.02502",
+            "2010.02502",
+            "https://github.com/ermongroup/ddim",
+        ),
+        (
+            "Score-Based Generative Modeling through Stochastic Differential Equations",
+            ["Yang Song", "Stefano Ermon"],
+            "https://openreview.net/forum?id=PxTIG12RRHS",
+            None,
+            None,
+        ),
+        (
+            "Classifier-Free Diffusion Guidance | A Workshop Paper",
+            ["Jonathan Ho"],
+            None,
+            None,
+            None,
+        ),
+    ]
+    assert [(d.title, d.arxiv_id, d.url, d.venue) for d in parse(arxiv_column).drafts] == [
+        (
+            "Efficient Streaming Language Models with Attention Sinks",
+            "2309.17453",
+            "https://arxiv.org/abs/2309.17453",
+            "ICLR 2024",
+        ),
+        ("Mixtral of Experts", "2401.04088", "https://arxiv.org/abs/2401.04088", None),
+    ]
+
+
 def test_plain_list_of_titles_with_links_and_arxiv_ids() -> None:
     drafts = parse_fixture("plain_titles.txt").drafts
 

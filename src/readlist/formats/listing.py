@@ -635,11 +635,16 @@ _ORGANISATION = re.compile(
     r"|Google|Meta|Microsoft|NVIDIA|Apple|Amazon|Alibaba|Tencent|ByteDance|Baidu|Huawei|Samsung"
     r"|IBM|OpenAI|Anthropic|Qwen|Hugging Face|MIT|Stanford|Berkeley|CMU|Tsinghua|Peking)\b"
 )
-_TABLE_TITLE = frozenset({"title", "paper", "paper title", "titles", "papers"})
+_TABLE_TITLE = frozenset({"title", "paper title", "titles"})
+_TABLE_PAPER = frozenset({"paper", "papers"})
+"""The title column of a table without a "Title" one; beside one, the paper's link."""
 _TABLE_AUTHORS = frozenset({"authors", "author", "author(s)", "authors list"})
 _TABLE_LINK = frozenset({"link", "links", "url", "pdf", "paper link", "openreview", "arxiv"})
 _TABLE_CODE = frozenset({"code", "github", "repo", "repository"})
 _TABLE_ABSTRACT = frozenset({"abstract", "summary", "tl;dr", "tldr"})
+_TABLE_VENUE = frozenset({"venue", "conference", "journal", "published in", "published at"})
+_TABLE_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+"""A pipe between cells; `\\|` is a pipe inside one."""
 
 
 _OFF_TOPIC = frozenset(
@@ -778,6 +783,7 @@ class _Entry:
     url: str | None = None
     arxiv_id: str | None = None
     code_url: str | None = None
+    venue: str | None = None
     linked: bool = False
     """Opened by a `[Title](link)` heading, bullet or table row."""
     evidence: bool = False
@@ -1086,7 +1092,12 @@ class _PageReader:
         self.card = entry
 
     def _table_row(self, text: str, index: int) -> None:
-        cells = [cell.strip() for cell in text.strip("|").split("|")]
+        cells = [
+            cell.strip().replace("\\|", "|")
+            for cell in _TABLE_CELL_SEPARATOR.split(
+                text.strip().removeprefix("|").removesuffix("|")
+            )
+        ]
         if self.table is None:
             if self.table_header is not None and all(set(c) <= set(":- ") for c in cells):
                 self.table = _table_columns(self.table_header)
@@ -1103,7 +1114,9 @@ class _PageReader:
 
         def cell(name: str) -> str:
             position = columns.get(name)
-            return cells[position] if position is not None and position < len(cells) else ""
+            value = cells[position] if position is not None and position < len(cells) else ""
+            # "-" and "—" stand for an empty cell.
+            return value if value.strip("-–—") else ""
 
         title_cell = cell("title")
         url = None
@@ -1119,6 +1132,8 @@ class _PageReader:
             url = link.group(2)
         elif link_cell and (found := _URL.search(link_cell)):
             url = found.group(1).rstrip(_URL_TAIL)
+        elif link_cell and (arxiv_id := canonical_arxiv_id(link_cell)):
+            url = f"https://arxiv.org/abs/{arxiv_id}"
         entry = _Entry([title], [index], self.listed, url=url, linked=True, evidence=True)
         entry.arxiv_id = arxiv_id_in_link(url) if url else None
         if authors_cell := cell("authors"):
@@ -1128,6 +1143,7 @@ class _PageReader:
         if code_cell := cell("code"):
             found = _URL.search(code_cell)
             entry.code_url = found.group(1).rstrip(_URL_TAIL) if found else None
+        entry.venue = _clean_title(cell("venue")) or None
         self._add(entry)
 
     # -- plain lines: titles, abstracts, author lines --
@@ -1442,6 +1458,7 @@ class _PageReader:
                     url=url,
                     arxiv_id=entry.arxiv_id,
                     code_url=entry.code_url or (code_url_in(abstract) if abstract else None),
+                    venue=entry.venue,
                     listed=entry.listed,
                     line=entry.lines[position],
                 )
@@ -1512,9 +1529,13 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
     return None
 
 
+_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+"""`**DDIM**`, `*Attention*`, `_via_`: Markdown emphasis, not `A* Search` or `snake_case`."""
+
+
 def _clean_title(text: str) -> str:
     """A title from Markdown: emphasis and line breaks gone, spaces collapsed."""
-    return " ".join(text.strip().strip("*_").split())
+    return " ".join(_EMPHASIS.sub(r"\2", text).strip().strip("*_").split())
 
 
 def _table_columns(header: list[str]) -> dict[str, int] | None:
@@ -1527,9 +1548,13 @@ def _table_columns(header: list[str]) -> dict[str, int] | None:
             ("link", _TABLE_LINK),
             ("code", _TABLE_CODE),
             ("abstract", _TABLE_ABSTRACT),
+            ("venue", _TABLE_VENUE),
         ):
             if name in names and key not in columns:
                 columns[key] = position
+    for position, name in enumerate(cell.strip("*_ ").casefold() for cell in header):
+        if name in _TABLE_PAPER:
+            columns.setdefault("title" if "title" not in columns else "link", position)
     return columns if "title" in columns else None
 
 
@@ -1621,7 +1646,7 @@ def _once_each(drafts: list[Draft]) -> list[Draft]:
             first_by_title[key] = draft
             kept.append(draft)
             continue
-        for name in ("abstract", "url", "arxiv_id", "code_url", "listed"):
+        for name in ("abstract", "url", "arxiv_id", "code_url", "venue", "listed"):
             if getattr(first, name) is None:
                 setattr(first, name, getattr(draft, name))
         if not first.authors:
