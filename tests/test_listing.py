@@ -599,6 +599,24 @@ def test_title_by_authors_lines_split_at_the_last_by_before_names() -> None:
     ]
 
 
+def test_by_splits_off_one_person_but_not_a_method() -> None:
+    lines = (
+        "The Bitter Lesson Revisited by Richard Sutton\n"
+        "Is Attention All You Need? by Noam Shazeer\n"
+        "Controlling Text Generation by Prompt Tuning and Prefix Tuning\n"
+        "Global Optimization by Simulated Annealing\n"
+        "Pretraining Vision Models by Masked Autoencoders\n"
+    )
+
+    assert [(d.title, d.authors) for d in parse(lines).drafts] == [
+        ("The Bitter Lesson Revisited", ["Richard Sutton"]),
+        ("Is Attention All You Need?", ["Noam Shazeer"]),
+        ("Controlling Text Generation by Prompt Tuning and Prefix Tuning", []),
+        ("Global Optimization by Simulated Annealing", []),
+        ("Pretraining Vision Models by Masked Autoencoders", []),
+    ]
+
+
 def test_markdown_table_rows_with_title_column_and_a_row_without_title() -> None:
     result = parse_fixture("submissions_table.md")
 

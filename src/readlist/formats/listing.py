@@ -191,7 +191,9 @@ _TITLE_WORDS = frozenset(
     "adaptation analysis detection segmentation recognition classification estimation "
     "prediction search system systems agent agents robust efficient large scale image images "
     "video text knowledge reasoning gradient descent embedding embeddings design doing example "
-    "examples method methods theory approach benchmark dataset datasets towards via using".split()
+    "examples method methods theory approach benchmark dataset datasets towards via using "
+    "prompt prompts prefix tuning fine-tuning feedback control memory policy policies transfer "
+    "weight weights decay noise token tokens layer layers loss zero-shot few-shot".split()
 )
 """Words of titles, not of names: "X by Gradient Descent" names no Mr Descent."""
 _TITLE_SUFFIXES = ("tion", "sion", "ment", "ness", "ised", "ized", "ings")
@@ -1515,7 +1517,8 @@ def _link_label(text: str) -> bool:
 
 def _split_by(text: str) -> tuple[str, list[str]] | None:
     """`Learning by Doing: X by A. Smith, B. Jones` -> the title and the names after the LAST
-    " by " followed by a list of names; one name only if it has an initial or "et al."."""
+    " by " followed by a list of names; one name only if it has an initial or "et al." or reads
+    as one person's."""
     splits = list(_BY.finditer(text))
     for split in reversed(splits):
         title = text[: split.start()].strip(" ,;:-–—")
@@ -1523,10 +1526,23 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
         names = names_in(names_text, minimum=1)
         if names is None or not title:
             continue
-        if len(names) == 1 and "." not in names[0] and not _ET_AL.search(names_text):
+        if (
+            len(names) == 1
+            and "." not in names[0]
+            and not _ET_AL.search(names_text)
+            and not _reads_as_one_person(names[0])
+        ):
             continue
         return " ".join(title.split()), names
     return None
+
+
+def _reads_as_one_person(name: str) -> bool:
+    """True for a name that needs no initial to be a person's: two or three words, the last no
+    gerund or plural, as "Simulated Annealing" and "Masked Autoencoders" end. Surnames such as
+    Manning or Jones are lost to this, and stay in the title without an initial."""
+    words = [word for word in name.split() if word not in _NAME_PARTICLES]
+    return 2 <= len(words) <= 3 and not words[-1].endswith(("ing", "s"))
 
 
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
