@@ -599,6 +599,24 @@ def test_title_by_authors_lines_split_at_the_last_by_before_names() -> None:
     ]
 
 
+def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
+    text = (
+        "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"
+        "Proceedings of the 41st International Conference on Machine Learning\n\n"
+        "Orals and Spotlights\n"
+        "Learning by Doing: Curriculum Design for Embodied Agents by Ana Gómez, Jürgen Weiß\n"
+        "Accepted Posters\n"
+        "Efficient Streaming Language Models with Attention Sinks by Guangxuan Xiao et al.\n"
+        "Mixtral of Experts by Albert Q. Jiang, Alexandre Sablayrolles\n"
+    )
+
+    assert titles(parse(text)) == [
+        "Learning by Doing: Curriculum Design for Embodied Agents",
+        "Efficient Streaming Language Models with Attention Sinks",
+        "Mixtral of Experts",
+    ]
+
+
 def test_by_splits_off_one_person_but_not_a_method() -> None:
     lines = (
         "The Bitter Lesson Revisited by Richard Sutton\n"

@@ -688,6 +688,14 @@ _OFF_TOPIC = frozenset(
     )
 )
 """Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
+_LIST_HEADING = re.compile(
+    r"\b(?:accepted|selected)\s+(?:papers|posters|submissions|talks|orals)\b"
+    r"|^(?:orals?|posters?|spotlights?)(?:\s+(?:and|&)\s+\w+|\s+(?:papers|presentations|session))?$"
+    r"|\bworkshop on\b|^proceedings of\b|\bcall for papers\b",
+    re.IGNORECASE,
+)
+"""A line naming a venue or one of its lists: "ICML 2024 Workshop on ... — Accepted Papers",
+"Proceedings of ...", "Orals and Spotlights"."""
 _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _VERSION_HEADING = re.compile(r"^\[?v?\d+(?:\.\d+)+\]?(?:\s|$)")
 _NUMBERED_PART = frozenset("version chapter section part lecture week day step".split())
@@ -1187,7 +1195,7 @@ class _PageReader:
         if length > 300 or (length >= 100 and _is_prose(text)):
             self._paragraph(text)
             return
-        if text[-1] == ":" and length <= 80:
+        if (text[-1] == ":" and length <= 80) or _LIST_HEADING.search(text):
             self._close_all()
             return
         if "://" in text or "arXiv:" in text or "arxiv:" in text:
