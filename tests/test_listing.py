@@ -311,6 +311,8 @@ def test_arxiv_new_page_imports_new_and_cross_lists_and_skips_replacements() -> 
     ]
     assert drafts[0].authors == ["Priya Raman", "Tomás Herrera", "Lin Zhou"]
     assert drafts[1].authors == ["Mara Lind", "Olu Adeyemi"]
+    # "announced Fri, 15 Mar 24" over the page: the day the papers were listed.
+    assert {d.listed for d in drafts} == {"2024-03-15"}
     assert drafts[0].url == "https://arxiv.org/abs/2403.09001"
     assert drafts[0].code_url == "https://github.com/example/tabcal"
     assert drafts[2].abstract is not None
@@ -319,6 +321,21 @@ def test_arxiv_new_page_imports_new_and_cross_lists_and_skips_replacements() -> 
     assert [(p.where, p.reason) for p in result.problems] == [
         ("line 15", "arXiv:2403.09002 has no title")
     ]
+
+
+def test_arxiv_new_page_of_today_gives_its_announcement_day() -> None:
+    page = """Machine Learning (cs.LG)
+Showing new listings for Friday, 15 March 2024
+
+New submissions (showing 1 of 1 entries)
+
+[1] arXiv:2403.09001 [pdf, html, other]
+Title: Calibrated Uncertainty for Tabular Foundation Models
+Authors: Priya Raman, Lin Zhou
+Subjects: Machine Learning (cs.LG)
+"""
+    (draft,) = parse_text(page, "listing", ImportContext(today=date(2024, 3, 20))).drafts
+    assert (draft.arxiv_id, draft.listed) == ("2403.09001", "2024-03-15")
 
 
 def test_arxiv_list_page_without_labels_reads_title_and_author_lines_and_day_headings() -> None:

@@ -263,10 +263,13 @@ _ARXIV_SECTION = re.compile(
 )
 """A section heading of an arXiv page: the whole line, maybe with "for DAY" or "(showing N)"."""
 _ARXIV_DAY = re.compile(
-    rf"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,\s+(\d{{1,2}})\s+({_MONTH_NAME})\s+(\d{{4}})\b",
+    r"^(?:showing new listings for\s+|submissions received from .* announced\s+)?"
+    rf"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,\s+(\d{{1,2}})\s+({_MONTH_NAME})\s+(\d{{4}}|\d\d)\b",
     re.IGNORECASE,
 )
-"""A day heading of an arXiv `/list` page: "Thu, 14 Mar 2024 (showing 50 of 312 entries)"."""
+"""A day heading of an arXiv `/list` page, "Thu, 14 Mar 2024 (showing 50 of 312 entries)", or
+the announcement day over a `/new` page: "Showing new listings for Friday, 15 March 2024",
+formerly "Submissions received from Wed 13 Mar 24 to Thu 14 Mar 24, announced Fri, 15 Mar 24"."""
 _ABS_PAGE_SUBMITTED = re.compile(r"^\[Submitted on \d{1,2} [A-Z][a-z]{2} \d{4}\b")
 """The line over the title of an arXiv abstract page; it opens the record when no id line does."""
 _ABS_PAGE_CITE_AS = re.compile(
@@ -444,7 +447,7 @@ def _listing_date_parts(month_name: str, day: str, year: str) -> str | None:
     if month is None:
         return None
     try:
-        return date(int(year), month, int(day)).isoformat()
+        return date(int(year) + (2000 if len(year) == 2 else 0), month, int(day)).isoformat()
     except ValueError:
         return None
 
