@@ -338,6 +338,22 @@ Subjects: Machine Learning (cs.LG)
     assert (draft.arxiv_id, draft.listed) == ("2403.09001", "2024-03-15")
 
 
+def test_markdown_cards_saved_without_the_host_keep_their_paper_links() -> None:
+    page = """## Daily Papers
+
+### [Simple and Scalable Strategies to Continually Pre-train Large Language Models](/papers/2403.08763)
+
+Adam Ibrahim, Benjamin Thérien
+
+### [Quiet-STaR: Language Models Can Teach Themselves to Think Before Speaking](/abs/2403.09629v2)
+"""
+    drafts = parse_text(page, "listing", ImportContext()).drafts
+    assert [(d.arxiv_id, d.url) for d in drafts] == [
+        ("2403.08763", "https://huggingface.co/papers/2403.08763"),
+        ("2403.09629", "https://arxiv.org/abs/2403.09629v2"),
+    ]
+
+
 def test_arxiv_list_page_without_labels_reads_title_and_author_lines_and_day_headings() -> None:
     drafts = parse_fixture("arxiv_list_unlabelled.txt").drafts
 

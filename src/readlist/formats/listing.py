@@ -570,6 +570,7 @@ _MD_LINK = re.compile(
     r"(?:\*\*|__|\*|_)?(.*)$"
 )
 """`[Title](link) rest`, optionally in bold or italics; one level of brackets in the title."""
+_RELATIVE_PAPER_LINK = re.compile(r"^/(papers|abs|pdf)/(\d{4}\.\d{4,5}(?:v\d+)?)(?:\.pdf)?/?$")
 _MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _URL = re.compile(r"<?(https?://[^\s<>\"'{}|\\^`]+)>?")
 _INLINE_ARXIV = re.compile(r"\(?\[?\barXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)\]?\)?", re.IGNORECASE)
@@ -1084,6 +1085,10 @@ class _PageReader:
         # A linked thumbnail, "[![Image 2](thumb.png)](link)", comes above the card it shows.
         title = _clean_title(_MD_IMAGE.sub("", link.group(1)))
         url = link.group(2)
+        if relative := _RELATIVE_PAPER_LINK.match(url):
+            # A page saved as Markdown without its host: Hugging Face's /papers/ID, arXiv's /abs/ID.
+            host = "huggingface.co/papers" if relative.group(1) == "papers" else "arxiv.org/abs"
+            url = f"https://{host}/{relative.group(2)}"
         if not title and "![" in link.group(1):
             return
         if not title or url.startswith("#") or ("://" not in url and not url.startswith("www.")):
