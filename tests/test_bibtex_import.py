@@ -13,6 +13,7 @@ from conftest import REPO, SEEDS
 
 from readlist.formats import ImportContext, detect_format, parse
 from readlist.formats.bibtex import collect_macros, looks_like_bibtex, split_names
+from readlist.formats.latex import latex_to_text
 from readlist.library import ImportSource, Library, PaperFilter, SortKey
 from readlist.models import Draft, ParseResult
 
@@ -233,6 +234,11 @@ def test_math_and_nested_accents_keep_every_word() -> None:
     assert math.authors == ["Zhou, Li", "Google Brain Team", "others"]
     assert drafts_by_key(jabref)["Nguyen2019"].authors == ["Nguyễn, Thi Mai"]
     assert drafts_by_key(jabref)["Nguyen2019"].venue == "Université de Montréal"
+
+
+def test_an_empty_group_ends_a_command_and_the_words_after_it_stay() -> None:
+    # pylatexenc, handed `\\LaTeX{} {\\'e}crit` whole, drops the logo.
+    assert latex_to_text("\\LaTeX{} {\\'e}crit \\TeX{} {books}") == "LaTeX écrit TeX books"
 
 
 def test_text_from_papers_is_kept_literally() -> None:

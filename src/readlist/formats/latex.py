@@ -275,6 +275,9 @@ def _after_arguments(value: str, position: int, limit: int = 9) -> int:
         if closing < 0:
             return end
         end = closing + 1
+        if closing == probe + 1:
+            # `\\LaTeX{} {\\'e}`: an empty group ends a control word, and what follows is text.
+            return end
     return end
 
 
