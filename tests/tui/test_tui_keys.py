@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -369,6 +371,21 @@ async def test_i_with_a_missing_file_says_why_and_keeps_running(
         await settle(pilot)
         assert notifications(app)[-1] == "no.bib: no such file"
         assert isinstance(app.screen, MainScreen)
+        assert len(filled.ids()) == 5
+
+
+async def test_i_refuses_standard_input_which_is_the_terminal_here(
+    filled: Library, library_path: Path, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Standard input with papers on it: reading it would show as papers added; in a real
+    # terminal it swallowed every key until the app was killed.
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BIBTEX.encode())))
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "minus", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1].startswith("-: the app has no standard input to read")
         assert len(filled.ids()) == 5
 
 

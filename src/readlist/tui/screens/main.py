@@ -406,6 +406,13 @@ class MainScreen(Screen[None]):
         )
 
     def _import(self, path: str) -> str:
+        if path == "-":
+            # The CLI's "-" is standard input; the app's is the terminal, and reading it would
+            # swallow every key, even the ones that quit.
+            raise UnreadableInput(
+                "-: the app has no standard input to read; save the text to a file and import "
+                "its path, or copy it and leave the path empty"
+            )
         if path:
             source = ImportSource.from_path(path)
         else:
