@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -191,6 +192,53 @@ async def test_t_adds_tags_with_completion_and_capital_t_removes_one(
         await settle(pilot)
         assert filled.get(residual).tags == ["transformers"]
         assert "Tags: transformers" in detail_text(app)
+
+
+def refuse_writes(monkeypatch: pytest.MonkeyPatch, *methods: str) -> None:
+    """Make these library writes fail as SQLite does on a read-only file: not a ReadlistError."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database\nsecond line")
+
+    for method in methods:
+        monkeypatch.setattr(Library, method, refuse)
+
+
+async def test_a_failed_write_is_said_in_one_line(
+    filled: Library, library_path: Path, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refuse_writes(monkeypatch, "mark", "tag")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("t", "x", "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        said = "OperationalError: attempt to write a readonly database second line"
+        assert [said in error and "\n" not in error for error in errors] == [True, True]
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_note_that_fails_to_save_stays_in_its_editor(
+    filled: Library, library_path: Path, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attention = paper(filled, "Attention Is All You Need")
+    with monkeypatch.context() as writes:
+        refuse_writes(writes, "set_note")
+        app = ReadlistApp(library_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("n", *"precious words", "ctrl+s")
+            await settle(pilot)
+            assert "attempt to write a readonly database" in notifications(app)[-1]
+            assert app.screen.query_one(TextArea).text == "precious words"
+            writes.undo()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert filled.get(attention).note == "precious words"
 
 
 async def test_escape_in_a_prompt_changes_nothing(

@@ -10,7 +10,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from readlist.config import Config
 from readlist.library import Library
@@ -51,16 +50,6 @@ class ReadlistApp(App[None]):
         # Another readlist (the CLI importing, say) may have changed the file meanwhile.
         if isinstance(self.screen, MainScreen):
             self.screen.reload(reindex=True)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Workers catch the errors a user can act on; anything else is a bug, shown, not hidden.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                f"Unexpected error: {type(error).__name__}: {error}",
-                severity="error",
-                markup=False,
-            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands plus one per key of the main screen, so the palette finds them."""

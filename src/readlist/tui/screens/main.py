@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from readlist.errors import NothingToImport, ReadlistError, UnreadableInput
 from readlist.library import Counts, ImportReport, ImportSource, Library, PaperFilter, SortKey
@@ -67,6 +67,13 @@ def _import_summary(report: ImportReport) -> str:
             line += f", {file.waiting} waiting for arXiv"
         parts.append(line)
     return "\n".join(parts)
+
+
+def _error_message(error: BaseException) -> str:
+    """What went wrong, in one line: a user's error as it says, anything else (a bug) by its type."""
+    if isinstance(error, ReadlistError):
+        return one_line(error.message)
+    return one_line(f"Unexpected error: {type(error).__name__}: {error}")
 
 
 class MainScreen(Screen[None]):
@@ -278,6 +285,12 @@ class MainScreen(Screen[None]):
         self._show(select=None)
         self.query_one(PaperList).select_first()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble: this screen's workers fail only here.
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.notify(_error_message(error), severity="error", markup=False)
+
     # ---- following the list ------------------------------------------------------------
 
     @on(PaperList.Highlighted)
@@ -302,13 +315,23 @@ class MainScreen(Screen[None]):
     # ---- changes: all through one writer thread ----------------------------------------
 
     @work(group="change", exit_on_error=False)
-    async def _change(self, change: Callable[[], str], reindex: bool = False) -> None:
-        """Run `change` on the writer thread, then say what it did and show the result."""
+    async def _change(
+        self,
+        change: Callable[[], str],
+        reindex: bool = False,
+        *,
+        on_error: Callable[[], None] | None = None,
+    ) -> None:
+        """Run `change` on the writer thread, then say what it did and show the result.
+
+        If it fails, `on_error` runs and the error is said like any failed worker's.
+        """
         try:
             summary = await asyncio.get_running_loop().run_in_executor(self._writer, change)
-        except ReadlistError as error:
-            self.notify(error.message, severity="error", markup=False)
-            return
+        except Exception:
+            if on_error is not None:
+                on_error()
+            raise
         self.notify(summary, markup=False)
         self.reload(reindex=reindex)
 
@@ -373,12 +396,18 @@ class MainScreen(Screen[None]):
             return
 
         def save(note: str | None) -> None:
+            if note is None or note == paper.note:
+                return
+
             def write() -> str:
-                self._library.set_note(paper.id, note or "")
+                self._library.set_note(paper.id, note)
                 return "Note saved"
 
-            if note is not None and note != paper.note:
-                self._change(write, reindex=True)
+            def reopen() -> None:
+                # A note that could not be saved goes back to its editor instead of being lost.
+                self.app.push_screen(NoteEditor(paper.title, note), save)
+
+            self._change(write, reindex=True, on_error=reopen)
 
         self.app.push_screen(NoteEditor(paper.title, paper.note), save)
 
