@@ -7,6 +7,9 @@ from readlist.models import Draft
 HOSTILE_TITLE = "[bold]Hostile[/bold] title \x1b[31mred"
 """Markup and an ANSI escape in a title: both must show literally."""
 HOSTILE_ABSTRACT = "[HOSPITAL] patients with $^{2}$ markers\x07"
+HOSTILE_TAG = "\x1b[41mZZ\x1b]0;PWNED\x07"
+"""A tag that colours the terminal and retitles its window if written raw."""
+HOSTILE_TAG_SHOWN = "␛[41mZZ␛]0;PWNED␇"
 
 
 def fixture_drafts() -> list[Draft]:

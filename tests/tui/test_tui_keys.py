@@ -19,7 +19,7 @@ from readlist.tui.clipboard import copy_to_system_clipboard
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 from tui.conftest import Settle
-from tui.papers import HOSTILE_TITLE, TITLES_NEWEST_FIRST
+from tui.papers import HOSTILE_TAG, HOSTILE_TAG_SHOWN, HOSTILE_TITLE, TITLES_NEWEST_FIRST
 
 
 def paper_list(app: ReadlistApp) -> PaperList:
@@ -239,6 +239,26 @@ async def test_a_note_that_fails_to_save_stays_in_its_editor(
             await settle(pilot)
             assert isinstance(app.screen, MainScreen)
             assert filled.get(attention).note == "precious words"
+
+
+async def test_a_tag_with_control_codes_is_completed_and_removed_as_shown(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    attention = paper(filled, "Attention Is All You Need")
+    filled.tag([attention], [HOSTILE_TAG])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        answer = app.screen.query_one(Input)
+        answer.insert_text_at_cursor("␛")  # as pasted: the pilot has no key for it
+        await pilot.pause()
+        await pilot.press("right")
+        assert answer.value == HOSTILE_TAG_SHOWN
+        await pilot.press("enter")
+        await settle(pilot)
+        assert filled.get(attention).tags == ["nlp", "transformers"]
+        assert notifications(app)[-1] == f"Removed {HOSTILE_TAG_SHOWN} from 1 paper"
 
 
 async def test_escape_in_a_prompt_changes_nothing(

@@ -18,6 +18,7 @@ import pytest
 from readlist.demo import build_demo_library
 from readlist.library import FileReport, Library
 from readlist.models import Draft, Status
+from tui.papers import HOSTILE_TAG, HOSTILE_TAG_SHOWN
 
 READLIST = Path(sys.executable).with_name("readlist")
 """The installed command, next to this interpreter."""
@@ -87,6 +88,14 @@ class Terminal:
                 raise AssertionError(f"{texts!r} not on screen:\n{shot}")
             time.sleep(0.05)
         return shot
+
+    def wait_while(self, text: str, timeout: float = 20.0) -> None:
+        """Until `text` has left the screen; fails with the screen after `timeout` seconds."""
+        end = time.monotonic() + timeout
+        while text in (shot := self.screen()):
+            if time.monotonic() > end:
+                raise AssertionError(f"{text!r} still on screen:\n{shot}")
+            time.sleep(0.05)
 
     def burst(self, key: str, text: str, last_key: str) -> None:
         """`key`, `text` and `last_key` in one tmux command, so they reach the app together, as
@@ -231,6 +240,24 @@ def test_hostile_titles_show_literally(
     screen = terminal.wait_for("Mallory Eve")
     assert "[bold]Hostile[/bold] title ␛[31mred" in screen
     assert "[HOSPITAL] patients with $^{2}$ markers␇" in screen
+
+
+def test_control_codes_in_a_tag_show_as_symbols_and_never_reach_the_terminal(
+    filled: Library, library_path: Path, terminal: Terminal
+) -> None:
+    filled.tag([filled.ids()[0]], [HOSTILE_TAG])
+    terminal.start(library_path)
+    terminal.wait_for(ready_marker(5), f"#{HOSTILE_TAG_SHOWN[:-1]}")
+    terminal.keys("T")
+    terminal.wait_for(f"({HOSTILE_TAG_SHOWN}, nlp, transformers)", f"  {HOSTILE_TAG_SHOWN}  ")
+    terminal.keys("Escape")
+    terminal.wait_while("Remove which tag")
+    terminal.keys("f")
+    terminal.wait_for(f"tag {HOSTILE_TAG_SHOWN}")
+    terminal.keys("Down", "Down", "Enter")
+    terminal.wait_for(f"1/5 shown · 5 unread · tag {HOSTILE_TAG_SHOWN} · sort")
+    title = terminal.tmux("display-message", "-p", "-t", "t", "#{pane_title}")
+    assert "PWNED" not in title
 
 
 def test_copy_puts_the_link_on_the_x_clipboard(

@@ -332,7 +332,7 @@ class MainScreen(Screen[None]):
             if on_error is not None:
                 on_error()
             raise
-        self.notify(summary, markup=False)
+        self.notify(one_line(summary), markup=False)
         self.reload(reindex=reindex)
 
     def action_toggle_read(self) -> None:
@@ -362,7 +362,7 @@ class MainScreen(Screen[None]):
             return f"Tagged {self._count(paper_ids)}: {', '.join(tags)}"
 
         question = f"Add tags to {self._count(paper_ids)} (comma-separated)"
-        self._ask_for_tags(Prompt(question, placeholder="tag, another tag", tags=self._tags), add)
+        self._ask_for_tags(question, "tag, another tag", self._tags, add)
 
     def action_untag(self) -> None:
         paper_ids = self._targets()
@@ -377,17 +377,29 @@ class MainScreen(Screen[None]):
             self._library.untag(paper_ids, tags)
             return f"Removed {', '.join(tags)} from {self._count(paper_ids)}"
 
-        question = f"Remove which tag from {self._count(paper_ids)}? ({', '.join(present)})"
-        self._ask_for_tags(Prompt(question, placeholder=present[0], tags=present), remove)
+        shown = ", ".join(map(one_line, present))
+        question = f"Remove which tag from {self._count(paper_ids)}? ({shown})"
+        self._ask_for_tags(question, one_line(present[0]), present, remove)
 
-    def _ask_for_tags(self, prompt: Prompt, change: Callable[[list[str]], str]) -> None:
-        """Ask `prompt`, then make `change` with the tags answered (none answered, no change)."""
+    def _ask_for_tags(
+        self,
+        question: str,
+        placeholder: str,
+        known: Sequence[str],
+        change: Callable[[list[str]], str],
+    ) -> None:
+        """Ask `question`, completing the `known` tags, then make `change` with the tags answered
+        (none answered, no change)."""
+        # Tags show with their control characters as symbols (never as terminal codes), and a
+        # tag typed as shown names the tag itself; typed exactly as it is, it wins.
+        by_shown = {one_line(tag): tag for tag in known} | {tag: tag for tag in known}
 
         def answered(answer: str | None) -> None:
-            tags = _tags_from(answer or "")
+            tags = [by_shown.get(tag, tag) for tag in _tags_from(answer or "")]
             if tags:
                 self._change(partial(change, tags), reindex=True)
 
+        prompt = Prompt(question, placeholder=placeholder, tags=list(map(one_line, known)))
         self.app.push_screen(prompt, answered)
 
     def action_edit_note(self) -> None:

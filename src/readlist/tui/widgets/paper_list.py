@@ -166,7 +166,7 @@ class PaperList(ScrollView, can_focus=True):
         else:
             line.append("✓ ", self.get_component_rich_style("paper-list--read"))
         date = str(paper.year) if paper.year else (paper.listed or "")
-        tags = " ".join(f"#{tag}" for tag in paper.tags)
+        tags = " ".join(f"#{one_line(tag)}" for tag in paper.tags)
         tags_width = _TAGS_WIDTH if width >= _NARROW else 0
         title_width = max(width - 3 - (_DATE_WIDTH + 1) - (tags_width + 1 if tags_width else 0), 1)
         title = self._title_text(one_line(paper.title), unread)

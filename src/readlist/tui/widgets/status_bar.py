@@ -26,7 +26,7 @@ class StatusBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("readlist ", "bold")
         line.append(f" {shown:,}/{counts.total:,} shown · {counts.unread:,} unread")
-        line.append(f" · {filter_name} · sort: {sort_name}")
+        line.append(f" · {one_line(filter_name)} · sort: {sort_name}")
         if query:
             line.append(" · search: ")
             line.append(one_line(query), "bold")
