@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.widgets import HelpPanel, Input, Static, TextArea
+from textual.widgets import HelpPanel, Input, Label, Static, TextArea
 
 from readlist.config import Config
 from readlist.library import FileReport, Library
@@ -173,6 +173,44 @@ async def test_space_marks_papers_for_a_bulk_read(
         await settle(pilot)
         read = {p.title for p in filled.papers() if p.status is Status.READ}
         assert read == {TITLES_NEWEST_FIRST[0], TITLES_NEWEST_FIRST[2]}
+
+
+async def test_marks_the_search_hides_are_still_acted_on_and_said(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    marked = set(TITLES_NEWEST_FIRST[:2])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "slash", *"listing only", "enter")
+        await settle(pilot)
+        assert marked.isdisjoint(shown_titles(app))
+        said = "2 marked papers (2 hidden by the search)"
+        await pilot.press("r")
+        await settle(pilot)
+        assert {p.title for p in filled.papers() if p.status is Status.READ} == marked
+        assert notifications(app)[-1] == f"Read: {said}"
+        await pilot.press("t", *"x", "enter")
+        await settle(pilot)
+        assert {p.title for p in filled.papers() if "x" in p.tags} == marked
+        await pilot.press("T")
+        assert said in str(app.screen.query_one(Label).content)
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1] == f"Removed x from {said}"
+        await pilot.press("e")
+        assert f"Export {said}" in str(app.screen.query_one(Label).content)
+        await pilot.press("enter")
+        await settle(pilot)
+        exported = (tmp_path / "readlist.bib").read_text(encoding="utf-8")
+        assert "vaswani2017attention" in exported
+        assert "Deep Residual" in exported
+        assert "Listing Only Paper" not in exported
 
 
 async def test_t_adds_tags_with_completion_and_capital_t_removes_one(

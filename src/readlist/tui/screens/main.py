@@ -69,6 +69,14 @@ def _import_summary(report: ImportReport) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The papers a key acts on, and how to name them to the user ("3 marked papers")."""
+
+    paper_ids: list[int]
+    name: str
+
+
 def _error_message(error: BaseException) -> str:
     """What went wrong, in one line: a user's error as it says, anything else (a bug) by its type."""
     if isinstance(error, ReadlistError):
@@ -301,12 +309,28 @@ class MainScreen(Screen[None]):
     def _marks_changed(self) -> None:
         self._update_status()
 
-    def _targets(self) -> list[int]:
-        """The marked papers in view, else the selected one."""
+    def _marked(self) -> Targets | None:
+        """Every marked paper, shown or hidden by the search; None when none is marked."""
+        # Marks outlive a search, so papers can be marked across several searches; the status
+        # line counts them all, and the keys act on them all and say how many are hidden.
         papers = self.query_one(PaperList)
-        if papers.marked:
-            return [paper_id for paper_id in papers.paper_ids if paper_id in papers.marked]
-        return [] if papers.current_id is None else [papers.current_id]
+        if not papers.marked:
+            return None
+        paper_ids = [paper_id for paper_id in self._view_ids if paper_id in papers.marked]
+        hidden = len(paper_ids) - sum(
+            1 for paper_id in papers.paper_ids if paper_id in papers.marked
+        )
+        name = "1 marked paper" if len(paper_ids) == 1 else f"{len(paper_ids)} marked papers"
+        if hidden:
+            name += f" ({hidden} hidden by the search)"
+        return Targets(paper_ids, name)
+
+    def _targets(self) -> Targets | None:
+        """The marked papers, else the selected one."""
+        if marked := self._marked():
+            return marked
+        current_id = self.query_one(PaperList).current_id
+        return None if current_id is None else Targets([current_id], "1 paper")
 
     @staticmethod
     def _count(paper_ids: Sequence[int]) -> str:
@@ -336,9 +360,10 @@ class MainScreen(Screen[None]):
         self.reload(reindex=reindex)
 
     def action_toggle_read(self) -> None:
-        paper_ids = self._targets()
-        if not paper_ids:
+        targets = self._targets()
+        if targets is None:
             return
+        paper_ids = targets.paper_ids
 
         def toggle() -> str:
             papers = self._library.get_many(paper_ids)
@@ -348,37 +373,38 @@ class MainScreen(Screen[None]):
                 else Status.READ
             )
             self._library.mark(paper_ids, status)
-            return f"Marked {self._count(paper_ids)} {status.value}"
+            return f"{status.value.capitalize()}: {targets.name}"
 
         self._change(toggle)
 
     def action_tag(self) -> None:
-        paper_ids = self._targets()
-        if not paper_ids:
+        targets = self._targets()
+        if targets is None:
             return
 
         def add(tags: list[str]) -> str:
-            self._library.tag(paper_ids, tags)
-            return f"Tagged {self._count(paper_ids)}: {', '.join(tags)}"
+            self._library.tag(targets.paper_ids, tags)
+            return f"Tagged {targets.name}: {', '.join(tags)}"
 
-        question = f"Add tags to {self._count(paper_ids)} (comma-separated)"
+        question = f"Add tags to {targets.name}, comma-separated"
         self._ask_for_tags(question, "tag, another tag", self._tags, add)
 
     def action_untag(self) -> None:
-        paper_ids = self._targets()
-        if not paper_ids:
+        targets = self._targets()
+        if targets is None:
             return
-        present = sorted({tag for paper in self._library.get_many(paper_ids) for tag in paper.tags})
+        papers = self._library.get_many(targets.paper_ids)
+        present = sorted({tag for paper in papers for tag in paper.tags})
         if not present:
-            self.notify(f"{self._count(paper_ids)} without tags", severity="warning")
+            self.notify(f"No tags on {targets.name}", severity="warning")
             return
 
         def remove(tags: list[str]) -> str:
-            self._library.untag(paper_ids, tags)
-            return f"Removed {', '.join(tags)} from {self._count(paper_ids)}"
+            self._library.untag(targets.paper_ids, tags)
+            return f"Removed {', '.join(tags)} from {targets.name}"
 
         shown = ", ".join(map(one_line, present))
-        question = f"Remove which tag from {self._count(paper_ids)}? ({shown})"
+        question = f"Remove which tag from {targets.name}? ({shown})"
         self._ask_for_tags(question, one_line(present[0]), present, remove)
 
     def _ask_for_tags(
@@ -470,11 +496,9 @@ class MainScreen(Screen[None]):
         return _import_summary(report)
 
     def action_export(self) -> None:
-        marked = self.query_one(PaperList).marked
-        papers = self.query_one(PaperList).paper_ids
-        paper_ids = (
-            [paper_id for paper_id in papers if paper_id in marked] if marked else list(papers)
-        )
+        in_view = list(self.query_one(PaperList).paper_ids)
+        targets = self._marked() or Targets(in_view, self._count(in_view))
+        paper_ids = targets.paper_ids
         if not paper_ids:
             self.notify("No papers in view to export", severity="warning")
             return
@@ -485,7 +509,7 @@ class MainScreen(Screen[None]):
                 self._change(lambda: self._export(paper_ids, path))
 
         self.app.push_screen(
-            Prompt(f"Export {self._count(paper_ids)} to BibTeX file", value=DEFAULT_EXPORT), start
+            Prompt(f"Export {targets.name} to BibTeX file", value=DEFAULT_EXPORT), start
         )
 
     def _export(self, paper_ids: list[int], path: Path) -> str:
