@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual import events
 from textual.widgets import HelpPanel, Input, Label, Static, TextArea
 
 from readlist.config import Config
@@ -128,6 +129,27 @@ async def test_search_ranks_with_typos_and_escape_shows_everything_again(
         await settle(pilot)
         assert shown_titles(app) == TITLES_NEWEST_FIRST
         assert app.screen.query_one("#search", Input).value == ""
+
+
+async def test_the_selected_result_stays_selected_when_the_search_runs_again(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"networks", "enter", "j")
+        await settle(pilot)
+        assert len(shown_titles(app)) > 2
+        chosen = current_title(app)
+        assert chosen != shown_titles(app)[0]
+        # Each rebuilds the search index, which runs the search again.
+        for keys in (["ctrl+r"], ["t", "x", "enter"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert current_title(app) == chosen
+        app.post_message(events.AppFocus())
+        await settle(pilot)
+        assert current_title(app) == chosen
 
 
 async def test_down_in_the_search_box_goes_to_the_best_match(

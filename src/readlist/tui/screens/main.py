@@ -133,6 +133,8 @@ class MainScreen(Screen[None]):
         self._view_ids: list[int] = []
         self._view_set: frozenset[int] = frozenset()
         self._ranked: list[int] | None = None
+        self._ranked_query: str | None = None
+        """The search `_ranked` answers."""
         self._search: SearchIndex | None = None
         self._counts = Counts(total=0, unread=0)
         self._tags: list[str] = []
@@ -265,6 +267,7 @@ class MainScreen(Screen[None]):
         if not query.strip():
             self.workers.cancel_group(self, "search")
             self._ranked = None
+            self._ranked_query = None
             self._show(select=self.query_one(PaperList).current_id)
         elif self._search is not None:
             # After the typed character is drawn: the search thread then competes for the GIL
@@ -289,9 +292,15 @@ class MainScreen(Screen[None]):
     def _search_done(self, message: SearchDone) -> None:
         if message.query != self.search_query:
             return
+        # The same search run again (the index was rebuilt after a change) keeps the paper the
+        # user is on; a new search starts at its best match.
+        rerun = message.query == self._ranked_query
         self._ranked = message.ranked
-        self._show(select=None)
-        self.query_one(PaperList).select_first()
+        self._ranked_query = message.query
+        papers = self.query_one(PaperList)
+        self._show(select=papers.current_id if rerun else None)
+        if not rerun:
+            papers.select_first()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: this screen's workers fail only here.
