@@ -636,6 +636,24 @@ BIBTEX = """@article{knuth1984literate,
 """
 
 
+async def test_the_selected_paper_stays_in_sight_when_the_terminal_shrinks(
+    library: Library, library_path: Path, settle: Settle
+) -> None:
+    drafts = [Draft(f"Paper number {number}", ["Some One"], 2000 + number) for number in range(60)]
+    library.add_drafts([(FileReport("many"), drafts)])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("pagedown")
+        papers = paper_list(app)
+        assert papers.cursor > 20
+        await pilot.resize_terminal(40, 10)
+        await settle(pilot)
+        top = papers.scroll_offset.y
+        assert top <= papers.cursor < top + papers.scrollable_content_region.height
+        assert current_title(app) in detail_text(app)
+
+
 async def test_i_imports_a_file_and_shows_the_new_papers_at_once(
     filled: Library,
     library_path: Path,

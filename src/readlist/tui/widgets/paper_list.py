@@ -194,12 +194,20 @@ class PaperList(ScrollView, can_focus=True):
     # ---- moving ------------------------------------------------------------------------
 
     def watch_cursor(self, old_row: int, row: int) -> None:
-        self.scroll_to_region(Region(0, row, 1, 1), animate=False, force=True, immediate=True)
+        self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.current_id))
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
+        # A smaller window would otherwise leave the selected row (the one the detail pane
+        # shows) out of sight.
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(
+            Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True
+        )
 
     def _move_to(self, row: int) -> None:
         if self._ids:
