@@ -321,6 +321,25 @@ async def test_a_tag_with_control_codes_is_completed_and_removed_as_shown(
         assert notifications(app)[-1] == f"Removed {HOSTILE_TAG_SHOWN} from 1 paper"
 
 
+async def test_untag_with_many_tags_names_a_few_and_completes_them_all(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    attention = paper(filled, "Attention Is All You Need")
+    filled.tag([attention], [f"topic{number:03}" for number in range(300)])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        answer = app.screen.query_one(Input)
+        assert app.screen.region.contains_region(answer.region)
+        assert answer.region.height == answer.outer_size.height
+        question = str(app.screen.query_one(Label).content)
+        assert question.endswith("(nlp, topic000, topic001, topic002, topic003 … 297 more)")
+        await pilot.press(*"topic25")
+        await pilot.press("right")
+        assert answer.value == "topic250"
+
+
 async def test_escape_in_a_prompt_changes_nothing(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

@@ -46,12 +46,22 @@ SORT_ORDER = (SortKey.ADDED, SortKey.LISTED, SortKey.YEAR, SortKey.TITLE)
 NARROW_WIDTH = 110
 """Below this many columns the detail pane goes under the list instead of beside it."""
 DEFAULT_EXPORT = "readlist.bib"
+_TAGS_NAMED = 5
+"""Tags a question names before "… N more"."""
 _FIRST_INDEX_DELAY = 0.5
 """Seconds the first search index waits, so the first frame is drawn without competition."""
 
 
 def _tags_from(answer: str) -> list[str]:
     return [tag.strip() for tag in answer.split(",") if tag.strip()]
+
+
+def _some_tags(tags: Sequence[str]) -> str:
+    """The first few `tags` and how many more: all of them could push a prompt's field off
+    screen (completion still offers every one)."""
+    shown = ", ".join(one_line(tag) for tag in tags[:_TAGS_NAMED])
+    more = len(tags) - _TAGS_NAMED
+    return f"{shown} … {more} more" if more > 0 else shown
 
 
 def _import_summary(report: ImportReport) -> str:
@@ -412,8 +422,7 @@ class MainScreen(Screen[None]):
             self._library.untag(targets.paper_ids, tags)
             return f"Removed {', '.join(tags)} from {targets.name}"
 
-        shown = ", ".join(map(one_line, present))
-        question = f"Remove which tag from {targets.name}? ({shown})"
+        question = f"Remove which tag from {targets.name}? ({_some_tags(present)})"
         self._ask_for_tags(question, one_line(present[0]), present, remove)
 
     def _ask_for_tags(
