@@ -19,6 +19,12 @@ def test_control_characters_become_visible_symbols() -> None:
     assert one_line("a\n\tb\r\nc [bold]") == "a b c [bold]"
 
 
+def test_marks_that_reorder_text_show_as_their_code_points() -> None:
+    # As the CLI shows them: "\u202e" would otherwise show "txt.exe" as "exe.txt".
+    assert one_line("a\u202etxt.exe\u2066b\u2069") == "a\\u202etxt.exe\\u2066b\\u2069"
+    assert visible("\u202a\u202d\u2067\u2068") == "\\u202a\\u202d\\u2067\\u2068"
+
+
 def _paper(library: Library, title: str) -> Paper:
     return next(paper for paper in library.papers() if paper.title == title)
 

@@ -1,10 +1,13 @@
-"""Paper text made safe to draw: control characters become visible symbols, never terminal codes."""
+"""Paper text made safe to draw: control characters and bidi marks become visible symbols, never
+terminal codes."""
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, and the marks that reorder text (a title could show "txt.exe" as
+"exe.txt"): the same set the CLI shows instead of obeying."""
 _WHITESPACE_RUN = re.compile(r"[\t\n\r]+")
 
 
@@ -15,7 +18,9 @@ def _picture(match: re.Match[str]) -> str:
         return chr(0x2400 + code)
     if code == 0x7F:
         return "\u2421"
-    return f"\\x{code:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
