@@ -152,6 +152,24 @@ async def test_the_selected_result_stays_selected_when_the_search_runs_again(
         assert current_title(app) == chosen
 
 
+async def test_escape_in_the_results_clears_the_search_after_the_details(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"residual", "enter", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # from the details back to the results
+        assert app.focused is paper_list(app)
+        assert len(shown_titles(app)) < 5
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shown_titles(app) == TITLES_NEWEST_FIRST
+        assert app.screen.query_one("#search", Input).value == ""
+        assert app.focused is paper_list(app)
+
+
 async def test_down_in_the_search_box_goes_to_the_best_match(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

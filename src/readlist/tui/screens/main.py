@@ -537,9 +537,12 @@ class MainScreen(Screen[None]):
     # ---- view --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Search-box keys act only in the search box, where `/` types a slash instead."""
+        """Search-box keys act only in the search box, where `/` types a slash instead; Escape
+        also clears a search from its results (in the detail pane it goes back to them)."""
         searching = isinstance(self.focused, SearchBox)
-        if action in ("clear_search", "results"):
+        if action == "clear_search":
+            return searching or (isinstance(self.focused, PaperList) and bool(self.search_query))
+        if action == "results":
             return searching
         if action == "search":
             return not searching
