@@ -170,6 +170,18 @@ async def test_escape_in_the_results_clears_the_search_after_the_details(
         assert app.focused is paper_list(app)
 
 
+async def test_a_search_without_results_says_how_to_clear_it(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"qqqqxxxxzzzz")
+        await settle(pilot)
+        assert shown_titles(app) == []
+        assert detail_text(app).startswith("No paper matches the search. Press escape")
+
+
 async def test_down_in_the_search_box_goes_to_the_best_match(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

@@ -322,7 +322,9 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
-        self.query_one(PaperDetail).show(self.query_one(PaperList).current_paper())
+        self.query_one(PaperDetail).show(
+            self.query_one(PaperList).current_paper(), searching=bool(self.search_query.strip())
+        )
 
     @on(PaperList.MarksChanged)
     def _marks_changed(self) -> None:

@@ -66,10 +66,15 @@ class PaperDetail(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
 
-    def show(self, paper: Paper | None) -> None:
-        """Show `paper`, or a hint when nothing is selected."""
+    def show(self, paper: Paper | None, *, searching: bool = False) -> None:
+        """Show `paper`, or a hint when nothing is selected (`searching`: a search is why)."""
         body = self.query_one("#detail-text", Static)
-        hint = "No paper here. Press i to import a file or what is on the clipboard (a listing page, BibTeX or arXiv ids), or f to change the filter."
+        if searching:
+            hint = (
+                "No paper matches the search. Press escape to clear it, or f to change the filter."
+            )
+        else:
+            hint = "No paper here. Press i to import a file or what is on the clipboard (a listing page, BibTeX or arXiv ids), or f to change the filter."
         body.update(describe(paper) if paper else Text(hint, "dim"))
         self.scroll_home(animate=False)
 
