@@ -354,6 +354,25 @@ Adam Ibrahim, Benjamin Thérien
     ]
 
 
+def test_title_lines_with_an_id_in_brackets_or_authors_after_a_dash() -> None:
+    text = """Attention Is All You Need (1706.03762)
+Deep Residual Learning for Image Recognition [1512.03385v3]
+BERT: Pre-training of Deep Bidirectional Transformers — Jacob Devlin, Ming-Wei Chang, Kenton Lee
+Self-Supervised Learning of Pretext-Invariant Representations - A Survey
+"""
+    drafts = parse_text(text, "listing", ImportContext()).drafts
+    assert [(d.title, d.arxiv_id, d.authors) for d in drafts] == [
+        ("Attention Is All You Need", "1706.03762", []),
+        ("Deep Residual Learning for Image Recognition", "1512.03385", []),
+        (
+            "BERT: Pre-training of Deep Bidirectional Transformers",
+            None,
+            ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee"],
+        ),
+        ("Self-Supervised Learning of Pretext-Invariant Representations - A Survey", None, []),
+    ]
+
+
 def test_arxiv_list_page_without_labels_reads_title_and_author_lines_and_day_headings() -> None:
     drafts = parse_fixture("arxiv_list_unlabelled.txt").drafts
 

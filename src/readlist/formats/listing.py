@@ -573,6 +573,8 @@ _MD_LINK = re.compile(
 _RELATIVE_PAPER_LINK = re.compile(r"^/(papers|abs|pdf)/(\d{4}\.\d{4,5}(?:v\d+)?)(?:\.pdf)?/?$")
 _MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _URL = re.compile(r"<?(https?://[^\s<>\"'{}|\\^`]+)>?")
+_TRAILING_ID = re.compile(r"\s[(\[]\s*(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}(?:v\d+)?)\s*[)\]]\s*$")
+"""A bare new-style arXiv id in brackets ending a title line: "Attention Is All You Need (1706.03762)"."""
 _INLINE_ARXIV = re.compile(r"\(?\[?\barXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)\]?\)?", re.IGNORECASE)
 _PAPER_HOST = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/|openreview\.net/(?:forum|pdf)|aclanthology\.org/."
@@ -1200,13 +1202,21 @@ class _PageReader:
         ):
             self._by_line(split, index)
             return
+        if (
+            length <= 300
+            and not self.page_chrome
+            and (split := _split_dash(text)) is not None
+            and _is_title(split[0])
+        ):
+            self._by_line(split, index)
+            return
         if length > 300 or (length >= 100 and _is_prose(text)):
             self._paragraph(text)
             return
         if (text[-1] == ":" and length <= 80) or _LIST_HEADING.search(text):
             self._close_all()
             return
-        if "://" in text or "arXiv:" in text or "arxiv:" in text:
+        if "://" in text or "arXiv:" in text or "arxiv:" in text or _TRAILING_ID.search(text):
             self._titled_link(text, index)
             return
         # A list of names passes for a title too ("Timothée Darcet, Maxime Oquab"); without a
@@ -1496,7 +1506,7 @@ def _link_in(text: str) -> tuple[str | None, str | None, str]:
     if found := _URL.search(text):
         url = found.group(1).rstrip(_URL_TAIL)
         remainder = text[: found.start()] + text[found.end() :]
-    if found := _INLINE_ARXIV.search(remainder):
+    if found := _INLINE_ARXIV.search(remainder) or _TRAILING_ID.search(remainder):
         arxiv_id = canonical_arxiv_id(found.group(1))
         remainder = remainder[: found.start()] + remainder[found.end() :]
     arxiv_id = arxiv_id or (arxiv_id_in_link(url) if url else None)
@@ -1551,6 +1561,22 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
             continue
         return " ".join(title.split()), names
     return None
+
+
+_DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?=[^-]*$)")
+
+
+def _split_dash(text: str) -> tuple[str, list[str]] | None:
+    """`Title — A. Smith, B. Jones` -> the title and the names after its last dash, when they
+    are a list of two or more people (one name alone could be a subtitle's words)."""
+    parts = _DASH_BEFORE_NAMES.split(text)
+    if len(parts) < 2:
+        return None
+    names = names_in(parts[-1])
+    title = text[: len(text) - len(parts[-1])].rstrip(" -–—")
+    if names is None or not title:
+        return None
+    return " ".join(title.split()), names
 
 
 def _reads_as_one_person(name: str) -> bool:
