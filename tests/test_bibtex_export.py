@@ -154,7 +154,7 @@ def test_export_compiles_with_classic_bibtex(library: Library, tmp_path: Path) -
 
     assert run.exit_code == 0, run.log
     assert "error message" not in run.log
-    exported_keys = re.findall(r"^@\w+\{([^,]+),$", text, re.MULTILINE)
+    exported_keys = re.findall(r"^@\w+\{([^,\n]+),$", text, re.MULTILINE)
     assert len(exported_keys) == len(papers)
     for key in exported_keys:
         assert f"\\bibitem{{{key}}}" in run.bibliography
@@ -223,6 +223,38 @@ def test_raw_unicode_from_zotero_is_exported_as_classic_bibtex_reads_it(
     assert "pages 785--794" in run.bibliography
     (paper,) = library.papers()
     assert parse(exported, "bibtex", ImportContext()).drafts[0].authors == paper.authors
+
+
+def test_preambles_come_back_first_and_latex_defines_their_commands_once(
+    library: Library, tmp_path: Path
+) -> None:
+    knuth = """@string{sortfirst = "\\newcommand{\\noopsort}[1]{}"}
+@preamble{ sortfirst # " \\newcommand{\\printfirst}[2]{#1}" }
+@book{knuth68, title = {{\\noopsort{a}}The Art of Computer Programming},
+  author = {Knuth, Donald E.}, publisher = {Addison-Wesley}, year = 1968}
+"""
+    other = """@preamble{"\\newcommand{\\noopsort}[1]{}"}
+@misc{note1, title = {{\\noopsort{b}}Notes}, author = {Doe, Jane}, year = 2001}
+"""
+    first = library.import_sources([ImportSource("knuth.bib", knuth.encode())])
+    library.import_sources([ImportSource("other.bib", other.encode())])
+    exported = export_bibtex(library)
+
+    assert exported.startswith(
+        "@preamble{{\\providecommand{\\noopsort}[1]{} \\providecommand{\\printfirst}[2]{#1}}}\n"
+        "@preamble{{\\providecommand{\\noopsort}[1]{}}}\n\n@"
+    )
+    run = run_bibtex(tmp_path, exported)
+    assert run.exit_code == 0, run.log
+    assert "\\providecommand{\\noopsort}" in run.bibliography
+    # Read back, nothing is new; the import that brought a preamble takes it away on undo.
+    again = library.import_sources([ImportSource("export.bib", exported.encode())])
+    assert (again.new, export_bibtex(library)) == (0, exported)
+    assert first.files[0].preambles
+    library.undo()
+    library.undo()
+    library.undo()
+    assert export_bibtex(library) == ""
 
 
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
@@ -439,7 +471,9 @@ def test_papers_and_stored_rows_export_alike(library: Library) -> None:
         EXPORTER.entries(map(export_row, library.papers()), _imported_keys(library))
     )
 
-    assert from_papers == export_bibtex(library)
+    # traps.bib has a preamble, which opens the library's export.
+    preamble = "@preamble{{\\providecommand{\\noopsort}[1]{}}}\n\n"
+    assert preamble + from_papers == export_bibtex(library)
 
 
 @pytest.mark.parametrize("in_workers", [False, True])

@@ -70,6 +70,28 @@ def test_version_1_library_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.sqlite"
     Library(fresh).close()
     assert _indexes(path) == _indexes(fresh)
+    assert _tables(path) == _tables(fresh)
+
+
+def _tables(path: Path) -> dict[str, str]:
+    """Each table's columns, as SQLite lists them: one an upgrade added reads like one a new
+    library was created with."""
+    connection = sqlite3.connect(path)
+    try:
+        names = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return {name: _columns(connection, name) for name in names}
+    finally:
+        connection.close()
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> str:
+    rows = connection.execute(f"PRAGMA table_info({table})").fetchall()
+    return ", ".join(
+        f"{name} {kind} {'NOT NULL' if not_null else ''}" for _, name, kind, not_null, *_ in rows
+    )
 
 
 def test_library_from_a_newer_readlist_is_refused_untouched(library_path: Path) -> None:

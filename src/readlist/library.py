@@ -102,6 +102,8 @@ class FileReport:
     """Set when the whole source was refused; nothing of it was written."""
     waiting: int = 0
     """Papers kept with only their arXiv id because arXiv could not be reached."""
+    preambles: list[str] = field(default_factory=list)
+    """The source's BibTeX `@preamble` texts, stored with its papers for exports to write."""
 
 
 @dataclass(slots=True)
@@ -198,6 +200,7 @@ class _UndoStep:
     """Per paper, the columns the change set and their values before, in the change's order."""
     added_tags: list[tuple[int, str]] = field(default_factory=list)
     removed_tags: list[tuple[int, str]] = field(default_factory=list)
+    added_preambles: list[str] = field(default_factory=list)
     delete_ids: list[int] = field(default_factory=list)
     """Papers the change added."""
     delete_batch: int | None = None
@@ -504,6 +507,9 @@ class Library:
             connection.executemany(
                 "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", step.added_tags
             )
+            connection.executemany(
+                "DELETE FROM bibtex_preamble WHERE text = ?", [(t,) for t in step.added_preambles]
+            )
             # OR IGNORE: another readlist may have tagged the paper again, or deleted it.
             connection.executemany(
                 "INSERT OR IGNORE INTO paper_tag (paper_id, tag) "
@@ -620,6 +626,7 @@ class Library:
             self._fill_from_arxiv(waiting, report)
             drafts = iter(waiting)
         yield from drafts
+        report.preambles = findings.preambles
 
     def add_drafts(
         self,
@@ -674,6 +681,8 @@ class Library:
                         done += len(batch)
                         if on_stored is not None:
                             on_stored(done)
+                    # Known once the drafts are all read; kept in the source's transaction.
+                    written.added_preambles = _keep_preambles(connection, report.preambles)
             except UnreadableInput as error:
                 report.error = error.message
                 report.new = report.merged = report.unchanged = 0
@@ -686,6 +695,7 @@ class Library:
                 continue
             undo.delete_ids.extend(written.delete_ids)
             undo.old_values.extend(written.old_values)
+            undo.added_preambles.extend(written.added_preambles)
         if batch_id is not None:
             undo.description = f"import of {', '.join(names)}"
             undo.delete_batch = batch_id
@@ -938,7 +948,14 @@ class Library:
             parts: Iterator[list[str]] = map(_export_slice, slices)
         else:
             parts = parallel.ordered_map(_export_slice, slices, caller_waits=True)
+        with self._reading() as connection:
+            preambles = [
+                row[0] for row in connection.execute("SELECT text FROM bibtex_preamble ORDER BY id")
+            ]
         separator = ""
+        if preambles:
+            yield bibtex.preamble(preambles)
+            separator = bibtex.separator
         for entries in parts:
             # Empty when every paper of the slice was deleted since the ids were read.
             if entries:
@@ -1176,6 +1193,17 @@ def _paper(row: Any) -> Paper:
         needs_metadata=bool(needs_metadata),
         note=note,
     )
+
+
+def _keep_preambles(connection: sqlite3.Connection, texts: list[str]) -> list[str]:
+    """Store the preambles the library lacks; those it stored."""
+    kept = []
+    for text in texts:
+        if connection.execute(
+            "INSERT OR IGNORE INTO bibtex_preamble (text) VALUES (?)", (text,)
+        ).rowcount:
+            kept.append(text)
+    return kept
 
 
 def _tag_pairs(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> set[tuple[int, str]]:

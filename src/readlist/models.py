@@ -71,6 +71,8 @@ class Findings:
     """Things the user should know that are not failures, e.g. "key smith2020 renamed smith2020a"."""
     expected: int | None = None
     """How many records the source holds, once the importer knows: for a progress bar."""
+    preambles: list[str] = field(default_factory=list)
+    """BibTeX `@preamble` texts (TeX definitions entries may use), which exports write back."""
 
 
 @dataclass(slots=True)

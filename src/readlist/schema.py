@@ -65,5 +65,15 @@ class ImportBatchRow(SQLModel, table=True):
     """The imported sources' names, joined by newlines."""
 
 
+class BibtexPreambleRow(SQLModel, table=True):
+    """An `@preamble` of an imported BibTeX file (TeX definitions its entries may use, such as
+    `\\noopsort`), written back at the top of every BibTeX export."""
+
+    __tablename__ = "bibtex_preamble"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(unique=True)
+
+
 METADATA = SQLModel.metadata
 """The tables above, ready for `create_all`."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from readlist.errors import LibraryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Stored in SQLite's `user_version`; raise it with each upgrade step below."""
 
 BUSY_SECONDS = 30.0
@@ -29,10 +29,19 @@ def _drop_unused_indexes(connection: sqlite3.Connection) -> None:
         connection.execute(f"DROP INDEX IF EXISTS ix_paper_{column}")
 
 
+def _add_preamble_table(connection: sqlite3.Connection) -> None:
+    # As SQLModel creates schema.BibtexPreambleRow in a new file.
+    connection.execute(
+        "CREATE TABLE bibtex_preamble (\n\tid INTEGER NOT NULL, \n\ttext VARCHAR NOT NULL, "
+        "\n\tPRIMARY KEY (id), \n\tUNIQUE (text)\n)"
+    )
+
+
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     # version the file is at -> the step that brings it to the next version
     1: _add_note_column,
     2: _drop_unused_indexes,
+    3: _add_preamble_table,
 }
 
 

@@ -87,6 +87,10 @@ class Exporter(Protocol):
         """
         ...
 
+    def preamble(self, texts: Iterable[str]) -> str:
+        """What opens the file, given the preambles imported files had ("" for none)."""
+        ...
+
     def made_up_key(self, row: ExportRow, taken: CitationKeys) -> str:
         """The key `entries` writes a paper stored without one under, unique in `taken`, which
         holds it afterwards."""

@@ -366,10 +366,33 @@ class _Reading:
                     yield self._draft(record)
             elif isinstance(item, _StringDefinition):
                 self._define(item)
+            elif isinstance(item, _PreambleText):
+                self._keep_preamble(item)
             elif isinstance(item, Problem):
                 self.findings.problems.append(item)
             elif isinstance(item, str):
                 self.findings.notes.append(item)
+
+    def _keep_preamble(self, preamble: _PreambleText) -> None:
+        """Keep a preamble's text, its macros and `#` resolved (an export has no @string).
+
+        `\\newcommand` becomes `\\providecommand`: an export writes the preambles of every file
+        imported, and two that both define `\\noopsort` (or a document that does) would stop
+        LaTeX with "command already defined".
+        """
+        try:
+            text = _NEWCOMMAND.sub(_PROVIDECOMMAND, _resolve(preamble.value, self.macros, set()))
+            text = text.strip()
+        except _MalformedValue:
+            text = ""
+        if text.count("{") != text.count("}"):
+            text = ""
+        if not text:
+            self.findings.problems.append(
+                Problem(f"line {preamble.line}", "@preamble is malformed or empty; skipped")
+            )
+        elif text not in self.findings.preambles:
+            self.findings.preambles.append(text)
 
     def _define(self, string: _StringDefinition) -> None:
         """Make a definition the one in force, as bibtex does reading in order: the entries
@@ -471,6 +494,17 @@ def _without_duplicate_keys(
     return kept
 
 
+_NEWCOMMAND = re.compile(r"\\newcommand(?![A-Za-z])")
+_PROVIDECOMMAND = r"\\providecommand"
+
+
+class _PreambleText(NamedTuple):
+    """An @preamble block as read: its raw value, before macros are resolved."""
+
+    value: str
+    line: int
+
+
 class _StringDefinition(NamedTuple):
     """An @string block as read: name and raw value, before macros are resolved."""
 
@@ -491,7 +525,7 @@ class _RawEntry(NamedTuple):
     """(name as written, raw value, 1-based line of its `=`) in order."""
 
 
-_Item = _StringDefinition | _RawEntry | Problem | str | None
+_Item = _StringDefinition | _PreambleText | _RawEntry | Problem | str | None
 """One block of a file as `_read_blocks` keeps it; a `str` is a note."""
 
 _CHUNK_CHARACTERS = 1 << 20
@@ -600,10 +634,7 @@ def _add_item(items: list[_Item], block: object, offset: int) -> None:
     elif isinstance(block, ImplicitComment):
         items.extend(_entries_without_brace(block, offset))
     elif isinstance(block, Preamble):
-        items.append(
-            f"@preamble at line {_line(block) + offset} not kept; "
-            "put its definitions in your document if entries use them"
-        )
+        items.append(_PreambleText(block.value, _line(block) + offset))
 
 
 def _without_commented_blocks(text: str) -> str:
@@ -983,6 +1014,10 @@ class BibtexExporter:
         for row in rows:
             yield separator + _entry(row[0] or self.made_up_key(row, taken), row)
             separator = self.separator
+
+    def preamble(self, texts: Iterable[str]) -> str:
+        """One `@preamble` per text, to open the file."""
+        return "".join(f"@preamble{{{{{text}}}}}\n" for text in texts)
 
     def made_up_key(self, row: ExportRow, taken: CitationKeys) -> str:
         """`arxiv2401_12345` for a paper known only by its arXiv id, else author-year-word."""
