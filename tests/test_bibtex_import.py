@@ -339,6 +339,21 @@ def test_crossref_parent_in_another_file_or_the_library_is_inherited(library: Li
     assert inherited["orphan"] == (None, None)
 
 
+def test_papers_of_one_proceedings_stay_apart_though_it_has_a_doi(library: Library) -> None:
+    text = """
+@proceedings{cvpr2016, title = {Proceedings of CVPR 2016}, year = {2016},
+  publisher = {IEEE}, doi = {10.1109/CVPR.2016}, url = {https://cvpr2016.example.org}}
+@inproceedings{paper1, title = {First Paper}, author = {Smith, John}, crossref = {cvpr2016}}
+@inproceedings{paper2, title = {Second Paper}, author = {Jones, Anna}, crossref = {CVPR2016}}
+"""
+    report = library.import_sources([ImportSource("cvpr.bib", text.encode())])
+
+    assert report.new == 3
+    papers = {paper.key: paper for paper in library.papers()}
+    assert (papers["paper1"].year, papers["paper1"].doi) == (2016, None)
+    assert papers["cvpr2016"].doi == "10.1109/cvpr.2016"
+
+
 def test_code_url_comes_from_a_code_or_github_field() -> None:
     (result,) = parse_files("traps.bib")
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from readlist.models import CitationKeys, ascii_fold, citation_key_stem, normalise_title
+from readlist.models import (
+    CitationKeys,
+    Identity,
+    ascii_fold,
+    citation_key_stem,
+    normalise_title,
+    one_work,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +72,28 @@ def test_suffixes_run_past_z_like_spreadsheet_columns() -> None:
     claimed = [keys.claim("wang2023learning") for _ in range(29)]
     assert claimed[:2] == ["wang2023learning", "wang2023learninga"]
     assert claimed[-3:] == ["wang2023learningz", "wang2023learningaa", "wang2023learningab"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "one"),
+    [
+        (["LeCun, Yann", "Bengio, Yoshua"], ["Goodfellow, Ian", "Bengio, Yoshua"], False),
+        (["Yann Le Cun"], ["LeCun, Yann"], True),
+        (["Martin King Jr."], ["King, Jr., Martin"], True),
+        (["Jürgen Schmidhuber"], ["Schmidhuber, Jürgen"], True),
+        (["Rami Al Rfou"], ["Al-Rfou, Rami"], True),
+        (["ATLAS Collaboration"], ["CMS Collaboration"], False),
+        (["王小明"], ["王小明"], True),
+        (["Иванов, Иван"], ["Иван Иванов"], True),
+    ],
+)
+def test_one_work_needs_the_same_first_author_however_it_is_written(
+    first: list[str], second: list[str], one: bool
+) -> None:
+    assert one_work(Identity(None, None, first), Identity(None, None, second)) is one
+
+
+def test_one_work_tells_titles_apart_by_ids_without_authors() -> None:
+    assert not one_work(Identity("1706.03762", None, []), Identity("1810.04805", None, []))
+    assert not one_work(Identity(None, "10.1/a", []), Identity(None, "10.1/b", []))
+    assert one_work(Identity(None, "10.1/a", ["Ann Lee"]), Identity(None, "10.2/b", ["Lee, A."]))

@@ -253,24 +253,43 @@ def one_work(first: Identity, second: Identity) -> bool:
     if first.arxiv_id and second.arxiv_id and first.arxiv_id != second.arxiv_id:
         return False
     if first.authors and second.authors:
-        return not _surname_words(first.authors[0]).isdisjoint(_surname_words(second.authors[0]))
+        surnames = _surname_words(first.authors[0])
+        other_surnames = _surname_words(second.authors[0])
+        if surnames and other_surnames:
+            return not surnames.isdisjoint(other_surnames)
     return not (first.doi and second.doi and first.doi != second.doi)
 
 
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "others", "al"})
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "others"})
+_GROUP_WORDS = frozenset(
+    "collaboration team consortium group project committee lab laboratory society association "
+    "institute university research inc corporation".split()
+)
+"""Last words of a group's name: `ATLAS Collaboration` and `CMS Collaboration` share one."""
 
 
 def _surname_words(name: str) -> set[str]:
-    """The ways a family name may be written, in lower-case ASCII letters, so that `Le Cun,
-    Yann`, `Yann Le Cun` and `Yann LeCun` share one: for "Last, First" its words and all of them
+    """The ways a family name may be written, in lower-case letters, so that `Le Cun, Yann`,
+    `Yann Le Cun` and `Yann LeCun` share one: for "Last, First" its words and all of them
     joined; for "First Last" each run of last words joined (which words are the family name is
-    unknown), or the name's one word."""
-    family, comma, _ = ascii_fold(name).lower().partition(",")
-    words = [_NOT_LETTER.sub("", word) for word in family.split()]
+    unknown), or the name's one word; a group's name whole. Empty for a name of no letters."""
+    family, comma, _ = name.lower().partition(",")
+    words = [_letters(word) for word in family.split()]
     words = [word for word in words if word and word not in _NAME_SUFFIXES]
+    if not words:
+        return set()
     if comma or len(words) == 1:
         return {*words, "".join(words)}
+    if words[-1] in _GROUP_WORDS:
+        return {"".join(words)}
     return {"".join(words[start:]) for start in range(1, len(words))}
+
+
+def _letters(word: str) -> str:
+    """A name's word reduced to its letters, accents folded; in scripts without Latin letters
+    (王小明, Иванов) the letters as they are."""
+    folded = _NOT_LETTER.sub("", ascii_fold(word))
+    return folded or "".join(character for character in word if character.isalpha())
 
 
 class CitationKeys:

@@ -96,8 +96,14 @@ _VENUE_FIELDS = (
     "howpublished",
 )
 """Where an entry names its venue, most specific first."""
-_NOT_INHERITED = frozenset({"crossref", "title", "ids", "key"})
-"""Fields a child entry never takes from its crossref parent."""
+_NOT_INHERITED = frozenset(
+    {
+        "crossref", "title", "ids", "key",
+        "doi", "url", "eprint", "eprinttype", "archiveprefix", "eprintclass", "primaryclass",
+    }
+)  # fmt: skip
+"""Fields a child entry never takes from its crossref parent: its own title and key, and the
+identifiers of the proceedings, which would make every paper in them one paper."""
 
 
 def looks_like_bibtex(text: str) -> bool:
