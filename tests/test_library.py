@@ -375,6 +375,49 @@ def test_a_library_deleted_while_open_is_never_written_into_the_void(library_pat
         assert not library_path.exists()
 
 
+def test_a_source_the_disk_refuses_is_reported_and_those_before_it_stay_undoable(
+    library: Library,
+) -> None:
+    add(library, Draft("Attention Is All You Need"))
+    connection = library._connection()
+    (pages,) = connection.execute("PRAGMA page_count").fetchone()
+    connection.execute(f"PRAGMA max_page_count = {pages + 4}")
+    small = ImportSource("small.bib", b"@misc{small1, title = {A Small Paper}}")
+    big = "".join(
+        f"@misc{{big{n}, title = {{Big Paper {n}}}, abstract = {{{'words ' * 300}}}}}\n"
+        for n in range(60)
+    )
+
+    report = library.import_sources([small, ImportSource("big.bib", big.encode())])
+
+    assert [(f.new, f.error) for f in report.files] == [
+        (1, None),
+        (0, f"{library.path}: cannot write to the library (database or disk is full)"),
+    ]
+    assert len(library.papers()) == 2
+    assert library.undo() == "import of small.bib, big.bib"
+    assert [paper.title for paper in library.papers()] == ["Attention Is All You Need"]
+
+
+def test_an_undo_the_library_refuses_can_be_tried_again(
+    library_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.storage.BUSY_SECONDS", 0.2)
+    with Library(library_path) as library:
+        add(library, Draft("Attention Is All You Need"))
+        library.tag(library.ids(), ["nlp"])
+        other = sqlite3.connect(library_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(LibraryError):
+            library.undo()
+        other.execute("ROLLBACK")
+        other.close()
+
+        assert library.undo() == "tag nlp"
+        (paper,) = library.papers()
+        assert paper.tags == []
+
+
 def test_unreadable_sources_are_reported_and_nothing_is_written(
     library: Library, tmp_path: Path
 ) -> None:

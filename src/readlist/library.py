@@ -493,7 +493,7 @@ class Library:
         """Undo the last change made through this library object; returns what was undone."""
         if not self._undo:
             return None
-        step = self._undo.pop()
+        step = self._undo[-1]
         with self._writing() as connection:
             for chunk in _chunks(step.delete_ids, 900):
                 marks = ",".join("?" * len(chunk))
@@ -518,6 +518,8 @@ class Library:
             )
             if step.delete_batch is not None:
                 connection.execute("DELETE FROM import_batch WHERE id = ?", (step.delete_batch,))
+        # Only now: an undo the library refused (busy, read-only) can be tried again.
+        self._undo.pop()
         return step.description
 
     # ---- import ------------------------------------------------------------------------
@@ -683,7 +685,9 @@ class Library:
                             on_stored(done)
                     # Known once the drafts are all read; kept in the source's transaction.
                     written.added_preambles = _keep_preambles(connection, report.preambles)
-            except UnreadableInput as error:
+            except (UnreadableInput, LibraryError) as error:
+                # A bad byte deep in the file, or a write the disk refused: this source is rolled
+                # back, and the sources stored before it stay, with their undo step.
                 report.error = error.message
                 report.new = report.merged = report.unchanged = 0
                 report.notes.clear()
