@@ -349,13 +349,14 @@ def test_a_write_the_disk_refuses_is_one_error_and_changes_nothing(library: Libr
     (pages,) = connection.execute("PRAGMA page_count").fetchone()
     connection.execute(f"PRAGMA max_page_count = {pages}")
 
+    report = add(library, *(Draft(f"Paper number {n}", abstract="words " * 400) for n in range(50)))
     with pytest.raises(LibraryError) as raised:
-        add(library, *(Draft(f"Paper number {n}", abstract="words " * 400) for n in range(50)))
+        library.set_note(library.ids()[0], "a long note " * 10_000)
 
-    assert raised.value.message == (
-        f"{library.path}: cannot write to the library (database or disk is full)"
-    )
-    assert [paper.title for paper in library.papers()] == ["Attention Is All You Need"]
+    full = f"{library.path}: cannot write to the library (database or disk is full)"
+    assert (report.new, report.error, raised.value.message) == (0, full, full)
+    (paper,) = library.papers()
+    assert (paper.title, paper.note) == ("Attention Is All You Need", "")
 
 
 def test_a_library_deleted_while_open_is_never_written_into_the_void(library_path: Path) -> None:
