@@ -207,6 +207,7 @@ def test_raw_unicode_from_zotero_is_exported_as_classic_bibtex_reads_it(
 \tauthor = {Müller, Jürgen and Øster, Åse},
 \tbooktitle = {Proceedings of {KDD} ’19},
 \tpages = {785–794},
+\tnote = {Über \\url{https://de.wikipedia.org/wiki/Über}},
 \turl = {https://example.org/müller},
 \tyear = {2019}
 }
@@ -217,6 +218,7 @@ def test_raw_unicode_from_zotero_is_exported_as_classic_bibtex_reads_it(
     run = run_bibtex(tmp_path, exported, style="abbrv")
 
     assert "  url = {https://example.org/müller}" in exported
+    assert '  note = {{\\"U}ber \\url{https://de.wikipedia.org/wiki/Über}}' in exported
     assert run.exit_code == 0, run.log
     # abbrv shortens first names: from raw UTF-8 it kept half a character.
     assert 'J.~M{\\"u}ller and {\\r{A}}.~{\\O}ster' in run.bibliography

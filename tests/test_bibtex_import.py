@@ -354,6 +354,21 @@ def test_papers_of_one_proceedings_stay_apart_though_it_has_a_doi(library: Libra
     assert papers["cvpr2016"].doi == "10.1109/cvpr.2016"
 
 
+def test_an_entry_of_only_an_arxiv_id_waits_under_its_key_one_with_more_is_kept(
+    library: Library,
+) -> None:
+    text = """
+@misc{waits, title = {arXiv:2401.12346}, eprint = {2401.12346}, archivePrefix = {arXiv}}
+@misc{mine, title = {arXiv:2401.12345}, eprint = {2401.12345}, note = {must read}, year = 2024}
+"""
+    library.import_sources([ImportSource("ids.bib", text.encode())])
+
+    assert library.waiting_for_metadata() == ["2401.12346"]
+    papers = {paper.key: paper for paper in library.papers()}
+    assert set(papers) == {"waits", "mine"}
+    assert papers["mine"].fields["note"] == "must read"
+
+
 def test_code_url_comes_from_a_code_or_github_field() -> None:
     (result,) = parse_files("traps.bib")
 

@@ -809,7 +809,10 @@ class Library:
             _insert_row(
                 draft,
                 title_norm or "",
-                None if draft.needs_metadata else _claim_key(draft, index.keys, report.notes),
+                # A paper waiting for arXiv gets its key with the metadata, unless it came with one.
+                _claim_key(draft, index.keys, report.notes)
+                if draft.key or not draft.needs_metadata
+                else None,
                 now,
                 report.source,
                 batch_id,

@@ -839,7 +839,7 @@ def _draft(record: _Record) -> Draft:
     title = latex_to_text(fields.get("title", "")) or _untitled(record)
     names = fields.get("author") or fields.get("editor") or ""
     arxiv_id = _arxiv_id(fields)
-    if arxiv_id and not names and title == f"arXiv:{arxiv_id}":
+    if arxiv_id and title == f"arXiv:{arxiv_id}" and fields.keys() <= _STAND_IN_FIELDS:
         # All it says is the id (readlist's export of a paper still waiting for arXiv): it
         # waits too, and its fields would only stand in for the metadata to come.
         return Draft(
@@ -872,6 +872,11 @@ def _draft(record: _Record) -> Draft:
     )
 
 
+_STAND_IN_FIELDS = frozenset(
+    {"title", "howpublished", "url", "eprint", "archiveprefix", "primaryclass", "key"}
+)
+"""What readlist's export of a paper waiting for arXiv holds: an entry with more (a note, a
+year) is the user's, and imports as it is."""
 _DESCRIBING = ("booktitle", "howpublished", "note")
 """Fields that tell an untitled entry apart, best first."""
 
@@ -1076,11 +1081,26 @@ def _fields_kept(
     return [
         f"  {name} = {month_macro}"
         if name == "month" and value == MONTH_MACROS.get(month_macro)
-        else f"  {name} = {{{value if name in _VERBATIM else non_ascii_to_latex(value)}}}"
+        else f"  {name} = {{{value if name in _VERBATIM else _escaped(value)}}}"
         for name, value in kept.items()
     ]
 
 
+def _escaped(value: str) -> str:
+    """A kept field's value with its non-ASCII characters escaped, except in `\\url{...}` and
+    a `\\href` address, which must stay the link they are."""
+    if value.isascii():
+        return value
+    pieces = []
+    done = 0
+    for link in _LINK_COMMAND.finditer(value):
+        pieces += [non_ascii_to_latex(value[done : link.start()]), link.group()]
+        done = link.end()
+    pieces.append(non_ascii_to_latex(value[done:]))
+    return "".join(pieces)
+
+
+_LINK_COMMAND = re.compile(r"\\(?:url|href)\s*\{[^{}]*\}")
 _VERBATIM = frozenset({"url", "doi", "eprint", "file", "pdf", "ids", "related", "xdata"})
 """Fields of links, file names and keys: written as they came, where the others get their
 non-ASCII characters escaped (Zotero and Mendeley write raw UTF-8)."""
