@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -283,6 +284,34 @@ def test_undo_takes_back_only_its_own_change_not_another_readlists(library_path:
     assert paper.tags == ["before", "theirs"]
     assert paper.note == "their note"
     assert paper.status is Status.UNREAD
+
+
+def test_undo_leaves_alone_a_new_paper_that_got_an_undone_papers_id(
+    library_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seconds = itertools.count()
+    monkeypatch.setattr(
+        "readlist.library._now", lambda: f"2026-01-01T00:00:{next(seconds):02d}+00:00"
+    )
+    with Library(library_path) as app, Library(library_path) as other:
+        add(app, Draft("Attention Is All You Need"))
+        (paper_id,) = app.ids()
+        other.set_note(paper_id, "a note on attention")
+        other.tag([paper_id], ["nlp"])
+        app.undo()
+        add(app, Draft("A Different Paper"))
+        assert app.ids() == [paper_id]  # SQLite gave the deleted paper's id again
+        app.set_note(paper_id, "my note on the new paper")
+        app.tag([paper_id], ["nlp"])
+
+        assert other.undo() == "tag nlp"
+        assert other.undo() == "edit note"
+        (paper,) = app.papers()
+    assert (paper.title, paper.note, paper.tags) == (
+        "A Different Paper",
+        "my note on the new paper",
+        ["nlp"],
+    )
 
 
 def test_changing_a_missing_paper_says_which(library: Library) -> None:

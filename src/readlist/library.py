@@ -202,6 +202,9 @@ class _UndoStep:
     removed_tags: list[tuple[int, str]] = field(default_factory=list)
     added_preambles: list[str] = field(default_factory=list)
     delete_ids: list[int] = field(default_factory=list)
+    born: dict[int, str] = field(default_factory=dict)
+    """Each paper's `added` stamp: SQLite can give a deleted paper's id to a new paper (another
+    readlist's), which undo must leave alone."""
     """Papers the change added."""
     delete_batch: int | None = None
 
@@ -441,53 +444,52 @@ class Library:
         """Add tags to papers (tags are trimmed; empty ones ignored)."""
         clean = _clean_tags(tags)
         with self._writing() as connection:
-            self._check_exist(connection, paper_ids)
+            born = self._existing(connection, paper_ids)
             had = _tag_pairs(connection, paper_ids)
             added = [
                 (i, tag) for i in dict.fromkeys(paper_ids) for tag in clean if (i, tag) not in had
             ]
             connection.executemany("INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", added)
-        self._undo.append(_UndoStep(f"tag {', '.join(clean)}", added_tags=added))
+        self._undo.append(_UndoStep(f"tag {', '.join(clean)}", added_tags=added, born=born))
 
     def untag(self, paper_ids: Sequence[int], tags: Iterable[str]) -> None:
         """Remove tags from papers; tags a paper does not have are ignored."""
         clean = set(_clean_tags(tags))
         with self._writing() as connection:
-            self._check_exist(connection, paper_ids)
+            born = self._existing(connection, paper_ids)
             removed = [pair for pair in _tag_pairs(connection, paper_ids) if pair[1] in clean]
             connection.executemany("DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", removed)
-        self._undo.append(_UndoStep(f"untag {', '.join(sorted(clean))}", removed_tags=removed))
+        self._undo.append(
+            _UndoStep(f"untag {', '.join(sorted(clean))}", removed_tags=removed, born=born)
+        )
 
     def mark(self, paper_ids: Sequence[int], status: Status) -> None:
         """Mark papers read (stamping when) or unread."""
         read_at = _now() if status is Status.READ else None
         with self._writing() as connection:
-            self._check_exist(connection, paper_ids)
+            born = self._existing(connection, paper_ids)
             changing = _values_of(connection, paper_ids, ("status", "read_at"), status.value)
             connection.executemany(
                 "UPDATE paper SET status = ?, read_at = ? WHERE id = ?",
                 [(status.value, read_at, paper_id) for paper_id, _ in changing],
             )
-        self._undo.append(_UndoStep(f"mark {status.value}", old_values=changing))
+        self._undo.append(_UndoStep(f"mark {status.value}", old_values=changing, born=born))
 
     def set_note(self, paper_id: int, note: str) -> None:
         """Replace a paper's note."""
         with self._writing() as connection:
-            self._check_exist(connection, [paper_id])
+            born = self._existing(connection, [paper_id])
             before = _values_of(connection, [paper_id], ("note",))
             connection.execute("UPDATE paper SET note = ? WHERE id = ?", (note, paper_id))
-        self._undo.append(_UndoStep("edit note", old_values=before))
+        self._undo.append(_UndoStep("edit note", old_values=before, born=born))
 
-    def _check_exist(self, connection: sqlite3.Connection, paper_ids: Sequence[int]) -> None:
-        wanted = set(paper_ids)
-        found: set[int] = set()
-        for chunk in _chunks(list(wanted), 900):
-            marks = ",".join("?" * len(chunk))
-            rows = connection.execute(f"SELECT id FROM paper WHERE id IN ({marks})", tuple(chunk))
-            found.update(row[0] for row in rows)
-        missing = sorted(wanted - found)
+    def _existing(self, connection: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int, str]:
+        """The papers' `added` stamps; raises `PaperNotFound` naming any missing."""
+        born = _born(connection, paper_ids)
+        missing = sorted(set(paper_ids) - set(born))
         if missing:
             raise PaperNotFound(f"no paper with id {', '.join(map(str, missing))}")
+        return born
 
     def undo(self) -> str | None:
         """Undo the last change made through this library object; returns what was undone."""
@@ -495,17 +497,22 @@ class Library:
             return None
         step = self._undo[-1]
         with self._writing() as connection:
-            for chunk in _chunks(step.delete_ids, 900):
-                marks = ",".join("?" * len(chunk))
-                connection.execute(f"DELETE FROM paper WHERE id IN ({marks})", tuple(chunk))
+            born = step.born
+            connection.executemany(
+                "DELETE FROM paper WHERE id = ? AND added = ?",
+                [(paper_id, born.get(paper_id)) for paper_id in step.delete_ids],
+            )
             # Backwards: where the change set a column twice, the first value before it wins.
             for paper_id, values in reversed(step.old_values):
                 assignments = ", ".join(f"{column} = ?" for column in values)
                 connection.execute(
-                    f"UPDATE paper SET {assignments} WHERE id = ?", (*values.values(), paper_id)
+                    f"UPDATE paper SET {assignments} WHERE id = ? AND added = ?",
+                    (*values.values(), paper_id, born.get(paper_id)),
                 )
             connection.executemany(
-                "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", step.added_tags
+                "DELETE FROM paper_tag WHERE paper_id = ?1 AND tag = ?2 "
+                "AND EXISTS (SELECT 1 FROM paper WHERE id = ?1 AND added = ?3)",
+                [(paper_id, tag, born.get(paper_id)) for paper_id, tag in step.added_tags],
             )
             connection.executemany(
                 "DELETE FROM bibtex_preamble WHERE text = ?", [(t,) for t in step.added_preambles]
@@ -513,8 +520,8 @@ class Library:
             # OR IGNORE: another readlist may have tagged the paper again, or deleted it.
             connection.executemany(
                 "INSERT OR IGNORE INTO paper_tag (paper_id, tag) "
-                "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM paper WHERE id = ?1)",
-                step.removed_tags,
+                "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM paper WHERE id = ?1 AND added = ?3)",
+                [(paper_id, tag, born.get(paper_id)) for paper_id, tag in step.removed_tags],
             )
             if step.delete_batch is not None:
                 connection.execute("DELETE FROM import_batch WHERE id = ?", (step.delete_batch,))
@@ -699,6 +706,7 @@ class Library:
                 continue
             undo.delete_ids.extend(written.delete_ids)
             undo.old_values.extend(written.old_values)
+            undo.born.update(written.born)
             undo.added_preambles.extend(written.added_preambles)
         if batch_id is not None:
             undo.description = f"import of {', '.join(names)}"
@@ -799,6 +807,7 @@ class Library:
             before = self._merge(connection, paper_id, draft, index.keys, report.notes)
             if before and paper_id not in created:  # undo deletes what this import created
                 written.old_values.append((paper_id, before))
+                written.born.update(_born(connection, [paper_id]))
             if before and paper_id not in created_by_source:
                 report.merged += 1
             else:
@@ -829,6 +838,7 @@ class Library:
             index.stored(draft, paper_id, title_norm)
         report.new += len(new_ids)
         written.delete_ids.extend(new_ids)
+        written.born.update(dict.fromkeys(new_ids, now))
         created.update(new_ids)
         created_by_source.update(new_ids)
 
@@ -928,6 +938,7 @@ class Library:
                     report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
                 elif before := self._merge(connection, paper_id, draft, index.keys, report.notes):
                     step.old_values.append((paper_id, before))
+                    step.born.update(_born(connection, [paper_id]))
                     report.merged += 1
         self._undo.append(step)
         return report
@@ -1211,6 +1222,15 @@ def _keep_preambles(connection: sqlite3.Connection, texts: list[str]) -> list[st
         ).rowcount:
             kept.append(text)
     return kept
+
+
+def _born(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int, str]:
+    """The `added` stamps of those of the papers that exist."""
+    rows = connection.execute(
+        "SELECT id, added FROM paper WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(paper_ids)),),
+    )
+    return dict(rows.fetchall())
 
 
 def _tag_pairs(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> set[tuple[int, str]]:
