@@ -359,6 +359,8 @@ def test_title_lines_with_an_id_in_brackets_or_authors_after_a_dash() -> None:
 Deep Residual Learning for Image Recognition [1512.03385v3]
 BERT: Pre-training of Deep Bidirectional Transformers — Jacob Devlin, Ming-Wei Chang, Kenton Lee
 Self-Supervised Learning of Pretext-Invariant Representations - A Survey
+- Mixtral of Experts — Albert Q. Jiang et al.
+- **Vision Transformers Need Registers** - Timothée Darcet, Maxime Oquab
 """
     drafts = parse_text(text, "listing", ImportContext()).drafts
     assert [(d.title, d.arxiv_id, d.authors) for d in drafts] == [
@@ -370,6 +372,8 @@ Self-Supervised Learning of Pretext-Invariant Representations - A Survey
             ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee"],
         ),
         ("Self-Supervised Learning of Pretext-Invariant Representations - A Survey", None, []),
+        ("Mixtral of Experts", None, ["Albert Q. Jiang"]),
+        ("Vision Transformers Need Registers", None, ["Timothée Darcet", "Maxime Oquab"]),
     ]
 
 

@@ -1563,17 +1563,17 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
     return None
 
 
-_DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?=[^-]*$)")
+_DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?!.*\s-\s)")
 
 
 def _split_dash(text: str) -> tuple[str, list[str]] | None:
     """`Title — A. Smith, B. Jones` -> the title and the names after its last dash, when they
-    are a list of two or more people (one name alone could be a subtitle's words)."""
+    are two or more people, or one "et al." (one name alone could be a subtitle's words)."""
     parts = _DASH_BEFORE_NAMES.split(text)
     if len(parts) < 2:
         return None
-    names = names_in(parts[-1])
-    title = text[: len(text) - len(parts[-1])].rstrip(" -–—")
+    names = names_in(parts[-1], minimum=1 if _ET_AL.search(parts[-1]) else 2)
+    title = _clean_title(text[: len(text) - len(parts[-1])].rstrip(" -–—"))
     if names is None or not title:
         return None
     return " ".join(title.split()), names
