@@ -360,7 +360,8 @@ Deep Residual Learning for Image Recognition [1512.03385v3]
 BERT: Pre-training of Deep Bidirectional Transformers — Jacob Devlin, Ming-Wei Chang, Kenton Lee
 Self-Supervised Learning of Pretext-Invariant Representations - A Survey
 - Mixtral of Experts — Albert Q. Jiang et al.
-- **Vision Transformers Need Registers** - Timothée Darcet, Maxime Oquab
+- **Vision Transformers Need Registers** - Timothée Darcet, Maxime Oquab, J. Mairal
+Diffusion Models – Fast Sampling, High Fidelity
 """
     drafts = parse_text(text, "listing", ImportContext()).drafts
     assert [(d.title, d.arxiv_id, d.authors) for d in drafts] == [
@@ -373,7 +374,12 @@ Self-Supervised Learning of Pretext-Invariant Representations - A Survey
         ),
         ("Self-Supervised Learning of Pretext-Invariant Representations - A Survey", None, []),
         ("Mixtral of Experts", None, ["Albert Q. Jiang"]),
-        ("Vision Transformers Need Registers", None, ["Timothée Darcet", "Maxime Oquab"]),
+        (
+            "Vision Transformers Need Registers",
+            None,
+            ["Timothée Darcet", "Maxime Oquab", "J. Mairal"],
+        ),
+        ("Diffusion Models – Fast Sampling, High Fidelity", None, []),
     ]
 
 
@@ -673,7 +679,66 @@ def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     ]
 
 
-def test_by_splits_off_one_person_but_not_a_method() -> None:
+def test_a_reading_list_under_section_headings_that_readmes_also_use_imports_whole() -> None:
+    text = """# Reading list
+
+## Security
+- Universal and Transferable Adversarial Attacks on Aligned Language Models
+- Extracting Training Data from Large Language Models
+
+## Highlights
+- Attention Is All You Need
+- Deep Residual Learning for Image Recognition
+
+## Interpretability
+- Toy Models of Superposition
+- Towards Monosemanticity: Decomposing Language Models With Dictionary Learning
+"""
+    assert len(parse(text).drafts) == 6
+
+
+def test_a_paper_link_then_a_code_link_under_each_title() -> None:
+    text = """Attention Is All You Need
+https://arxiv.org/abs/1706.03762
+https://github.com/tensorflow/tensor2tensor
+Language Models are Few-Shot Learners
+https://arxiv.org/abs/2005.14165
+https://github.com/openai/gpt-3
+Deep Residual Learning for Image Recognition
+https://arxiv.org/abs/1512.03385
+"""
+    assert [(d.arxiv_id, d.code_url) for d in parse(text).drafts] == [
+        ("1706.03762", "https://github.com/tensorflow/tensor2tensor"),
+        ("2005.14165", "https://github.com/openai/gpt-3"),
+        ("1512.03385", None),
+    ]
+
+
+def test_ids_under_titles_with_author_lines_are_no_arxiv_digest() -> None:
+    text = """Vision Transformers Need Registers
+arXiv:2309.16588
+Authors: Timothée Darcet, Maxime Oquab, Julien Mairal
+
+Efficient Streaming Language Models with Attention Sinks
+arXiv:2309.17453
+Authors: Guangxuan Xiao, Yuandong Tian
+"""
+    assert [(d.title, d.arxiv_id) for d in parse(text).drafts] == [
+        ("Vision Transformers Need Registers", "2309.16588"),
+        ("Efficient Streaming Language Models with Attention Sinks", "2309.17453"),
+    ]
+
+
+def test_titles_that_name_venue_lists_with_a_subtitle_are_papers() -> None:
+    text = """- A Workshop on Robustness: Lessons Learned from Five Years of Benchmarks
+- Call for Papers Considered Harmful: Peer Review at Scale
+- Accepted Papers Are Not Always Better: Citation Analysis of Rejections
+- Findings of the Third Workshop on Neural Generation and Translation
+"""
+    assert len(parse(text).drafts) == 4
+
+
+def test_by_splits_off_people_but_not_a_method() -> None:
     lines = (
         "The Bitter Lesson Revisited by Richard Sutton\n"
         "Is Attention All You Need? by Noam Shazeer\n"
@@ -683,8 +748,9 @@ def test_by_splits_off_one_person_but_not_a_method() -> None:
     )
 
     assert [(d.title, d.authors) for d in parse(lines).drafts] == [
-        ("The Bitter Lesson Revisited", ["Richard Sutton"]),
-        ("Is Attention All You Need?", ["Noam Shazeer"]),
+        # One name without an initial could be a method's: the title keeps it.
+        ("The Bitter Lesson Revisited by Richard Sutton", []),
+        ("Is Attention All You Need? by Noam Shazeer", []),
         ("Controlling Text Generation by Prompt Tuning and Prefix Tuning", []),
         ("Global Optimization by Simulated Annealing", []),
         ("Pretraining Vision Models by Masked Autoencoders", []),

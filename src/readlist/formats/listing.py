@@ -26,7 +26,6 @@ title-and-paragraph pair only when the paragraph reads like an abstract or the p
 from __future__ import annotations
 
 import gc
-import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -463,13 +462,15 @@ def _holds_arxiv_records(lines: list[str]) -> bool:
     ("[3] arXiv:ID"), followed by "[pdf, other]" or "(cross-list from ...)", or alone on its line
     with the record's fields next; or an abstract page, "[Submitted on DATE]" over its title and
     a "Cite as: arXiv:ID" line. An id under, before or beside a title is that title's."""
+    last_cite_as = max(
+        (number for number, line in enumerate(lines) if _ABS_PAGE_CITE_AS.match(line.strip())),
+        default=-1,
+    )
     for number, raw in enumerate(lines):
         text = raw.strip()
         if not text.startswith(("arXiv:", "[")):
             continue
-        if _ABS_PAGE_SUBMITTED.match(text) and any(
-            _ABS_PAGE_CITE_AS.match(line.strip()) for line in itertools.islice(lines, number, None)
-        ):
+        if _ABS_PAGE_SUBMITTED.match(text) and number < last_cite_as:
             return True
         match = _ARXIV_BLOCK.match(text)
         if match is None:
@@ -479,13 +480,19 @@ def _holds_arxiv_records(lines: list[str]) -> bool:
             return True
         if rest:
             continue
-        following = next(
-            (line.strip() for line in itertools.islice(lines, number + 1, None) if line.strip()),
-            "",
-        )
-        if _ARXIV_FIELD.match(following) or following.lower().startswith("replaced with"):
+        # A digest's record goes on with its date or title; an id over "Authors:" is a card's.
+        following = _next_filled(lines, number + 1).lower()
+        if following.startswith(("date:", "title:", "replaced with")):
             return True
     return False
+
+
+def _next_filled(lines: list[str], start: int) -> str:
+    """The first line from `start` on that is not blank, stripped; "" if none."""
+    for number in range(start, len(lines)):
+        if text := lines[number].strip():
+            return text
+    return ""
 
 
 _ARXIV_BLOCK_ANYWHERE = re.compile(
@@ -665,11 +672,9 @@ _OFF_TOPIC = frozenset(
         "changed",
         "removed",
         "deprecated",
-        "security",
         "breaking changes",
         "bug fixes",
         "known issues",
-        "highlights",
         "what's new",
         "roadmap",
         "todo",
@@ -678,7 +683,6 @@ _OFF_TOPIC = frozenset(
         "install",
         "usage",
         "getting started",
-        "features",
         "supported models",
         "requirements",
         "dependencies",
@@ -690,18 +694,19 @@ _OFF_TOPIC = frozenset(
         "action items",
         "next meeting",
         "table of contents",
-        "contents",
     )
 )
 """Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
 _LIST_HEADING = re.compile(
-    r"\b(?:accepted|selected)\s+(?:papers|posters|submissions|talks|orals)\b"
+    r"\b(?:accepted|selected)\s+(?:papers|posters|submissions|talks|orals)\s*$"
     r"|^(?:orals?|posters?|spotlights?)(?:\s+(?:and|&)\s+\w+|\s+(?:papers|presentations|session))?$"
-    r"|\bworkshop on\b|^proceedings of\b|\bcall for papers\b",
+    r"|\bcall for papers\s*$|^proceedings of\b[^:]*$",
     re.IGNORECASE,
 )
 """A line naming a venue or one of its lists: "ICML 2024 Workshop on ... — Accepted Papers",
-"Proceedings of ...", "Orals and Spotlights"."""
+"Orals and Spotlights", "Call for Papers", "Proceedings of ...". Lists only at the end of the
+line, and no subtitle: "Accepted Papers Are Not Always Better: ..." and "Findings of the Third
+Workshop on ..." are papers' titles."""
 _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _VERSION_HEADING = re.compile(r"^\[?v?\d+(?:\.\d+)+\]?(?:\s|$)")
 _NUMBERED_PART = frozenset("version chapter section part lecture week day step".split())
@@ -1073,9 +1078,7 @@ class _PageReader:
         title = _clean_title(_LIST_MARK.sub("", heading, count=1))
         if not _is_title(title):
             return
-        following = next(
-            (line.strip() for line in itertools.islice(lines, index, None) if line.strip()), ""
-        )
+        following = _next_filled(lines, index)
         if not _vouches_for_paper(following):
             return
         entry = _Entry([title], [index], self.listed, evidence=True, headed=True)
@@ -1255,10 +1258,17 @@ class _PageReader:
         """A line with a link or an arXiv id: a title with its link, or a link for the last one."""
         url, arxiv_id, remainder = _link_in(text)
         if not remainder:
+            target = self._subject()
+            if url is not None and arxiv_id is None and _CODE_HOST.search(url):
+                # A repository under a paper is its code, never the next title's link.
+                if target is not None and target.code_url is None:
+                    target.code_url = url.rstrip(_URL_TAIL)
+                else:
+                    self.other_lines += 1
+                return
             if url is not None and self._heads_next_line(index):
                 self.link_above = (index + 1, url, arxiv_id)
                 return
-            target = self._subject()
             if target is not None and target.url is None and url is not None:
                 target.url, target.arxiv_id = url, arxiv_id
                 target.evidence = target.evidence or _PAPER_HOST.search(url) is not None
@@ -1543,8 +1553,8 @@ def _link_label(text: str) -> bool:
 
 def _split_by(text: str) -> tuple[str, list[str]] | None:
     """`Learning by Doing: X by A. Smith, B. Jones` -> the title and the names after the LAST
-    " by " followed by a list of names; one name only if it has an initial or "et al." or reads
-    as one person's."""
+    " by " followed by a list of names; one name only if it has an initial or "et al.", since
+    "Hallucination Detection by Semantic Entropy" names a method, not a person."""
     splits = list(_BY.finditer(text))
     for split in reversed(splits):
         title = text[: split.start()].strip(" ,;:-–—")
@@ -1552,12 +1562,7 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
         names = names_in(names_text, minimum=1)
         if names is None or not title:
             continue
-        if (
-            len(names) == 1
-            and "." not in names[0]
-            and not _ET_AL.search(names_text)
-            and not _reads_as_one_person(names[0])
-        ):
+        if len(names) == 1 and "." not in names[0] and not _ET_AL.search(names_text):
             continue
         return " ".join(title.split()), names
     return None
@@ -1568,26 +1573,22 @@ _DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?!.*\s-\s)")
 
 def _split_dash(text: str) -> tuple[str, list[str]] | None:
     """`Title — A. Smith, B. Jones` -> the title and the names after its last dash, when they
-    are two or more people, or one "et al." (one name alone could be a subtitle's words)."""
+    read surely as people: three or more, an initial, or "et al.". Two capitalised pairs may be
+    a subtitle: "Diffusion Models – Fast Sampling, High Fidelity"."""
     parts = _DASH_BEFORE_NAMES.split(text)
     if len(parts) < 2:
         return None
-    names = names_in(parts[-1], minimum=1 if _ET_AL.search(parts[-1]) else 2)
+    et_al = _ET_AL.search(parts[-1]) is not None
+    names = names_in(parts[-1], minimum=1 if et_al else 2)
     title = _clean_title(text[: len(text) - len(parts[-1])].rstrip(" -–—"))
     if names is None or not title:
+        return None
+    if not et_al and len(names) < 3 and not any("." in name for name in names):
         return None
     return " ".join(title.split()), names
 
 
-def _reads_as_one_person(name: str) -> bool:
-    """True for a name that needs no initial to be a person's: two or three words, the last no
-    gerund or plural, as "Simulated Annealing" and "Masked Autoencoders" end. Surnames such as
-    Manning or Jones are lost to this, and stay in the title without an initial."""
-    words = [word for word in name.split() if word not in _NAME_PARTICLES]
-    return 2 <= len(words) <= 3 and not words[-1].endswith(("ing", "s"))
-
-
-_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)([^*_]+?)(?<=\S)\1(?!\w)")
 """`**DDIM**`, `*Attention*`, `_via_`: Markdown emphasis, not `A* Search` or `snake_case`."""
 
 
