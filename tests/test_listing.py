@@ -738,6 +738,19 @@ def test_titles_that_name_venue_lists_with_a_subtitle_are_papers() -> None:
     assert len(parse(text).drafts) == 4
 
 
+def test_a_surname_with_et_al_is_an_author() -> None:
+    text = """- Training Language Models to Follow Instructions with Human Feedback by Ouyang et al.
+- Baseline Defenses for Adversarial Attacks Against Aligned Language Models - Neel Jain et al.
+"""
+    assert [(d.title, d.authors) for d in parse(text).drafts] == [
+        ("Training Language Models to Follow Instructions with Human Feedback", ["Ouyang"]),
+        (
+            "Baseline Defenses for Adversarial Attacks Against Aligned Language Models",
+            ["Neel Jain"],
+        ),
+    ]
+
+
 def test_by_splits_off_people_but_not_a_method() -> None:
     lines = (
         "The Bitter Lesson Revisited by Richard Sutton\n"

@@ -225,12 +225,19 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 _ET_AL = re.compile(r",?\s+et\s+al\.?\s*$")
 
 
+_SURNAME = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'][A-Z]?[a-zà-ÿ]+)?")
+
+
 def names_in(text: str, *, minimum: int = 2) -> list[str] | None:
     """The names in an author list ("A. Smith, B. Jones and C. Lee"), or None when `text` is not
     a list of at least `minimum` person names."""
+    et_al = _ET_AL.search(text) is not None
     without_affiliations = _PARENTHESISED.sub("", _ET_AL.sub("", text.strip().strip("*_")))
     cleaned = _AFFILIATION_MARKS.sub("", without_affiliations.rstrip("."))
     names = [part.strip() for part in _NAME_SEPARATORS.split(cleaned) if part.strip()]
+    if et_al and len(names) == 1 and _SURNAME.fullmatch(names[0]):
+        # "Ouyang et al.": a surname alone is a name where "et al." follows it.
+        return names
     if len(names) < minimum or not all(_is_name(name) for name in names):
         return None
     return names
