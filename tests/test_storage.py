@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,20 @@ def test_another_applications_sqlite_file_is_refused(tmp_path: Path) -> None:
     sqlite3.connect(path).execute("CREATE TABLE things (x)")
     with pytest.raises(LibraryError, match="not a readlist library"):
         Library(path)
+
+
+def test_a_library_in_a_folder_that_cannot_be_written_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    Library(folder / "library.sqlite").close()
+    # As root, permissions do not stop a write; the immutable flag does, where it exists.
+    locked = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    if locked.returncode != 0:
+        pytest.skip("no chattr +i here to make a folder that even root cannot write")
+    try:
+        for path in (folder / "library.sqlite", folder / "new.sqlite"):
+            with pytest.raises(LibraryError) as raised:
+                Library(path)
+            assert raised.value.message.endswith("; its folder must be writable")
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)

@@ -78,7 +78,9 @@ def prepare_library(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
-        raise LibraryError(f"{path}: cannot open the library ({error})") from None
+        raise LibraryError(
+            f"{path}: cannot open the library ({error}){_folder_hint(path)}"
+        ) from None
     try:
         version = _schema_version(connection, path)
         if version == 0:
@@ -104,13 +106,18 @@ def prepare_library(path: Path) -> None:
         connection.close()
 
 
+def _folder_hint(path: Path) -> str:
+    # A WAL library makes its -wal and -shm files beside it, even to be read.
+    return "" if os.access(path.parent, os.W_OK) else "; its folder must be writable"
+
+
 def _schema_version(connection: sqlite3.Connection, path: Path) -> int:
     try:
         row = connection.execute("PRAGMA user_version").fetchone()
     except sqlite3.OperationalError as error:
-        # A WAL library makes its -wal and -shm files beside it, even to be read.
-        folder = "" if os.access(path.parent, os.W_OK) else "; its folder must be writable"
-        raise LibraryError(f"{path}: cannot open the library ({error}){folder}") from None
+        raise LibraryError(
+            f"{path}: cannot open the library ({error}){_folder_hint(path)}"
+        ) from None
     except sqlite3.DatabaseError:
         raise LibraryError(f"{path}: not an SQLite file, so not a readlist library") from None
     return int(row[0])
