@@ -346,12 +346,16 @@ def test_markdown_cards_saved_without_the_host_keep_their_paper_links() -> None:
 Adam Ibrahim, Benjamin Thérien
 
 ### [Quiet-STaR: Language Models Can Teach Themselves to Think Before Speaking](/abs/2403.09629v2)
+
+### [\\[ICML 2024\\] gzip Predicts Data-dependent Scaling Laws](/papers/2405.16684#community)
 """
     drafts = parse_text(page, "listing", ImportContext()).drafts
     assert [(d.arxiv_id, d.url) for d in drafts] == [
         ("2403.08763", "https://huggingface.co/papers/2403.08763"),
         ("2403.09629", "https://arxiv.org/abs/2403.09629v2"),
+        ("2405.16684", "https://huggingface.co/papers/2405.16684"),
     ]
+    assert drafts[-1].title == "[ICML 2024] gzip Predicts Data-dependent Scaling Laws"
 
 
 def test_title_lines_with_an_id_in_brackets_or_authors_after_a_dash() -> None:

@@ -584,7 +584,9 @@ _MD_LINK = re.compile(
     r"(?:\*\*|__|\*|_)?(.*)$"
 )
 """`[Title](link) rest`, optionally in bold or italics; one level of brackets in the title."""
-_RELATIVE_PAPER_LINK = re.compile(r"^/(papers|abs|pdf)/(\d{4}\.\d{4,5}(?:v\d+)?)(?:\.pdf)?/?$")
+_RELATIVE_PAPER_LINK = re.compile(
+    r"^/(papers|abs|pdf)/(\d{4}\.\d{4,5}(?:v\d+)?)(?:\.pdf)?/?(?:[#?][^\s]*)?$"
+)
 _MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _URL = re.compile(r"<?(https?://[^\s<>\"'{}|\\^`]+)>?")
 _TRAILING_ID = re.compile(r"\s[(\[]\s*(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}(?:v\d+)?)\s*[)\]]\s*$")
@@ -1600,8 +1602,13 @@ _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)([^*_]+?)(?<=\S
 
 
 def _clean_title(text: str) -> str:
-    """A title from Markdown: emphasis and line breaks gone, spaces collapsed."""
-    return " ".join(_EMPHASIS.sub(r"\2", text).strip().strip("*_").split())
+    """A title from Markdown: emphasis, escapes (`\\[ICML\\]`) and line breaks gone, spaces
+    collapsed."""
+    unescaped = _MARKDOWN_ESCAPE.sub(r"\1", text) if "\\" in text else text
+    return " ".join(_EMPHASIS.sub(r"\2", unescaped).strip().strip("*_").split())
+
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([\[\]()*_`#|])")
 
 
 def _table_columns(header: list[str]) -> dict[str, int] | None:
