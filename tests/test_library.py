@@ -314,6 +314,27 @@ def test_undo_leaves_alone_a_new_paper_that_got_an_undone_papers_id(
     )
 
 
+def test_undoing_a_merge_takes_out_only_the_fields_and_alias_it_added(
+    library_path: Path,
+) -> None:
+    def bib(key: str, extra: str) -> ImportSource:
+        text = (
+            f"@inproceedings{{{key}, title = {{Deep Residual Learning}}, author = {{He, Kaiming}},"
+        )
+        return ImportSource(f"{key}.bib", f"{text} {extra}}}".encode())
+
+    with Library(library_path) as app, Library(library_path) as other:
+        app.import_sources([bib("he2016", "year = 2016")])
+        app.import_sources([bib("he2016deep", "pages = {770--778}")])
+        other.import_sources([bib("He_2016_CVPR", "publisher = {IEEE}")])
+
+        assert app.undo() == "import of he2016deep.bib"
+        (paper,) = app.papers()
+    assert paper.fields["ids"] == "He_2016_CVPR"
+    assert paper.fields["publisher"] == "IEEE"
+    assert "pages" not in paper.fields
+
+
 def test_changing_a_missing_paper_says_which(library: Library) -> None:
     with pytest.raises(PaperNotFound, match="no paper with id 42"):
         library.tag([42], ["x"])

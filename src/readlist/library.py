@@ -503,7 +503,10 @@ class Library:
                 [(paper_id, born.get(paper_id)) for paper_id in step.delete_ids],
             )
             # Backwards: where the change set a column twice, the first value before it wins.
-            for paper_id, values in reversed(step.old_values):
+            for paper_id, old_values in reversed(step.old_values):
+                values = dict(old_values)
+                if isinstance(added := values.get("fields"), _AddedFields):
+                    values["fields"] = _fields_without(connection, paper_id, added)
                 assignments = ", ".join(f"{column} = ?" for column in values)
                 connection.execute(
                     f"UPDATE paper SET {assignments} WHERE id = ? AND added = ?",
@@ -903,7 +906,10 @@ class Library:
         connection.execute(
             f"UPDATE paper SET {assignments} WHERE id = ?", (*updates.values(), paper_id)
         )
-        return {name: stored["key" if name == "citation_key" else name] for name in updates}
+        before = {name: stored["key" if name == "citation_key" else name] for name in updates}
+        if "fields" in updates:
+            before["fields"] = _AddedFields(tuple(missing_fields), draft.key if aliased else None)
+        return before
 
     # ---- arXiv refresh -----------------------------------------------------------------
 
@@ -1211,6 +1217,31 @@ def _paper(row: Any) -> Paper:
         needs_metadata=bool(needs_metadata),
         note=note,
     )
+
+
+class _AddedFields(NamedTuple):
+    """What a merge added to a paper's BibTeX fields, for undo to take out again, leaving what
+    another readlist added since."""
+
+    names: tuple[str, ...]
+    alias: str | None
+    """A key added to the `ids` field (`_alias`)."""
+
+
+def _fields_without(connection: sqlite3.Connection, paper_id: int, added: _AddedFields) -> str:
+    """The paper's fields as they are now, less what a merge added."""
+    row = connection.execute("SELECT fields FROM paper WHERE id = ?", (paper_id,)).fetchone()
+    fields: dict[str, str] = json.loads(row[0]) if row else {}
+    for name in added.names:
+        fields.pop(name, None)
+    if added.alias and "ids" in fields:
+        aliases = [key.strip() for key in fields["ids"].split(",")]
+        kept = [key for key in aliases if key and key != added.alias]
+        if kept:
+            fields["ids"] = ", ".join(kept)
+        else:
+            del fields["ids"]
+    return json.dumps(fields)
 
 
 def _keep_preambles(connection: sqlite3.Connection, texts: list[str]) -> list[str]:
