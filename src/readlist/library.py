@@ -149,8 +149,6 @@ _PAPER_COLUMNS = (
     "citation_key, entry_type, fields, status, read_at, added, listed, source, needs_metadata, "
     "import_id, note"
 )
-_PAPER_MARKS = ",".join("?" * len(_PAPER_COLUMNS.split(",")))
-"""One `?` per column of `_PAPER_COLUMNS`."""
 _INSERT_NEW_PAPER = (
     f"INSERT INTO paper ({_PAPER_COLUMNS}) VALUES (?, ?, ?, "
     + "NULLIF(?, ''), " * 9
@@ -202,10 +200,10 @@ class _UndoStep:
     removed_tags: list[tuple[int, str]] = field(default_factory=list)
     added_preambles: list[str] = field(default_factory=list)
     delete_ids: list[int] = field(default_factory=list)
+    """Papers the change added."""
     born: dict[int, str] = field(default_factory=dict)
     """Each paper's `added` stamp: SQLite can give a deleted paper's id to a new paper (another
     readlist's), which undo must leave alone."""
-    """Papers the change added."""
     delete_batch: int | None = None
 
 
@@ -806,15 +804,18 @@ class Library:
                 report.unchanged += 1
             else:
                 merges[existing] = draft
+        merged: list[int] = []
         for paper_id, draft in merges.items():
             before = self._merge(connection, paper_id, draft, index.keys, report.notes)
             if before and paper_id not in created:  # undo deletes what this import created
                 written.old_values.append((paper_id, before))
-                written.born.update(_born(connection, [paper_id]))
+                merged.append(paper_id)
             if before and paper_id not in created_by_source:
                 report.merged += 1
             else:
                 report.unchanged += 1
+        if merged:
+            written.born.update(_born(connection, merged))
         # Rows are made as SQLite takes them: a list of them all would hold every abstract and
         # BibTeX field a second time.
         insert_rows = (
@@ -944,8 +945,8 @@ class Library:
                     report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
                 elif before := self._merge(connection, paper_id, draft, index.keys, report.notes):
                     step.old_values.append((paper_id, before))
-                    step.born.update(_born(connection, [paper_id]))
                     report.merged += 1
+            step.born = _born(connection, [paper_id for paper_id, _ in step.old_values])
         self._undo.append(step)
         return report
 
@@ -1096,10 +1097,8 @@ def _dedup_index(connection: sqlite3.Connection) -> _DedupIndex:
         index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
         if key:
             index.keys.claim(key)
-        if aliases:
-            for alias in aliases.split(","):
-                if alias.strip():
-                    index.keys.claim(alias.strip())
+        for alias in _aliases(aliases or ""):
+            index.keys.claim(alias)
     return index
 
 
@@ -1143,7 +1142,7 @@ def _alias(
     if key.lower() == kept_key.lower() or key in keys:
         # The same key, or another paper's: as an alias it would only be ambiguous.
         return False
-    names = [name.strip() for name in fields.get("ids", "").split(",") if name.strip()]
+    names = _aliases(fields.get("ids", ""))
     if key.lower() in (name.lower() for name in names):
         return False
     keys.claim(key)
@@ -1152,6 +1151,11 @@ def _alias(
         f"entry {key} is the same paper as {kept_key}; exported as {kept_key}, {key} in ids"
     )
     return True
+
+
+def _aliases(ids: str) -> list[str]:
+    """The keys of an `ids` field: "a, b" -> ["a", "b"]."""
+    return [key.strip() for key in ids.split(",") if key.strip()]
 
 
 def _claim_key(draft: Draft, keys: CitationKeys, notes: list[str]) -> str:
@@ -1235,8 +1239,7 @@ def _fields_without(connection: sqlite3.Connection, paper_id: int, added: _Added
     for name in added.names:
         fields.pop(name, None)
     if added.alias and "ids" in fields:
-        aliases = [key.strip() for key in fields["ids"].split(",")]
-        kept = [key for key in aliases if key and key != added.alias]
+        kept = [key for key in _aliases(fields["ids"]) if key != added.alias]
         if kept:
             fields["ids"] = ", ".join(kept)
         else:

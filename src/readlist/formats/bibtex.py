@@ -837,8 +837,7 @@ def _draft(record: _Record) -> Draft:
     """The paper an entry describes."""
     fields = record.fields
     title = latex_to_text(fields.get("title", "")) or _untitled(record)
-    names = fields.get("author") or fields.get("editor") or ""
-    arxiv_id = _arxiv_id(fields)
+    arxiv_id, doi, authors = _identity(record)
     if arxiv_id and title == f"arXiv:{arxiv_id}" and fields.keys() <= _STAND_IN_FIELDS:
         # All it says is the id (readlist's export of a paper still waiting for arXiv): it
         # waits too, and its fields would only stand in for the metadata to come.
@@ -850,13 +849,12 @@ def _draft(record: _Record) -> Draft:
             needs_metadata=True,
             line=record.line,
         )
-    doi = canonical_doi(_link_text(fields.get("doi", "")))
     url = _url(fields)
     # Stored as export writes them, so reading an export back finds nothing new.
     _add_identifiers(fields, doi, url, arxiv_id)
     return Draft(
         title=title,
-        authors=split_names(names),
+        authors=authors,
         year=_year(fields),
         venue=_venue(fields),
         abstract=latex_to_text(fields.get("abstract", "")) or None,
