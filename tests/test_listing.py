@@ -1241,3 +1241,22 @@ def test_the_cycle_collector_pauses_only_for_text_without_tex(
     finally:
         gc.enable()
     assert enabled_while_reading == [False, True, False, False]
+
+
+@pytest.mark.parametrize("page", SEED_PAGES, ids=lambda page: page.name)
+def test_cards_whose_abstract_is_missing_keep_their_titles(page: Path) -> None:
+    records = seed_records(page)
+    lines = page.read_text(encoding="utf-8").splitlines()
+    # Every third card loses its abstract, as pages do for papers without one; two in a row too.
+    # Not the last card: a title alone at the end of a page reads like the page's footer.
+    dropped = {number for position, (number, _, _) in enumerate(records[:-1]) if position % 3 == 1}
+    dropped.add(records[-3][0])
+    dropped.add(records[-4][0])
+    gone = {abstract for number, _, abstract in records if number in dropped}
+    kept_lines = [line for line in lines if line not in gone]
+
+    result = parse("\n".join(kept_lines))
+
+    assert titles(result) == [title for _, title, _ in records]
+    for draft, (number, _, abstract) in zip(result.drafts, records, strict=True):
+        assert draft.abstract == (None if number in dropped else abstract.strip())

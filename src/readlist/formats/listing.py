@@ -655,9 +655,10 @@ _ACADEMIC_WORDS = (
     "state-of-the-art",
 )
 _ORGANISATION = re.compile(
-    r"\b(?:AI|Lab|Labs|Laboratory|University|Univ|Institute|Research|Inc|Corp|Group|Team|DeepMind"
+    # Whole words, not part of a hyphenated one: "Meta-Learning Parameterized Skills" is a title.
+    r"(?<![\w-])(?:AI|Lab|Labs|Laboratory|University|Univ|Institute|Research|Inc|Corp|Group|Team|DeepMind"
     r"|Google|Meta|Microsoft|NVIDIA|Apple|Amazon|Alibaba|Tencent|ByteDance|Baidu|Huawei|Samsung"
-    r"|IBM|OpenAI|Anthropic|Qwen|Hugging Face|MIT|Stanford|Berkeley|CMU|Tsinghua|Peking)\b"
+    r"|IBM|OpenAI|Anthropic|Qwen|Hugging Face|MIT|Stanford|Berkeley|CMU|Tsinghua|Peking)(?![\w-])"
 )
 _TABLE_TITLE = frozenset({"title", "paper title", "titles"})
 _TABLE_PAPER = frozenset({"paper", "papers"})
@@ -1486,10 +1487,21 @@ class _PageReader:
                 continue
             position = len(candidates) - 1
             if position:
-                if listing_page or anchored_page:
-                    if repeats is None:
-                        repeats = Counter(t for e in self.entries for t in e.candidates)
+                if repeats is None and (listing_page or anchored_page):
+                    repeats = Counter(t for e in self.entries for t in e.candidates)
+                if anchored_page:
+                    assert repeats is not None
                     position = _best_title(candidates, repeats)
+                elif listing_page:
+                    # Cards of title and abstract: a card without its abstract leaves its title
+                    # in the run of the next card's, which is the run's last title.
+                    assert repeats is not None
+                    titled = [p for p, title in enumerate(candidates) if not _badge(title, repeats)]
+                    position = titled.pop() if titled else position
+                    drafts.extend(
+                        Draft(title=candidates[p], line=entry.lines[p], listed=entry.listed)
+                        for p in titled
+                    )
                 elif bare_allowed:
                     drafts.extend(
                         Draft(title=title, line=line, listed=entry.listed)
@@ -1631,18 +1643,20 @@ def _table_columns(header: list[str]) -> dict[str, int] | None:
     return columns if "title" in columns else None
 
 
+def _badge(title: str, repeats: Counter[str]) -> bool:
+    """True for a card's organisation badge: short, and a lab's name or repeated across cards."""
+    return (
+        len(title.split()) <= 4
+        and ":" not in title
+        and (repeats[title] > 1 or _ORGANISATION.search(title) is not None)
+    )
+
+
 def _best_title(candidates: list[str], repeats: Counter[str]) -> int:
     """Of several title lines before one abstract, the title's position: not an organisation
-    badge (short, a lab's name or repeated across cards), and the longest of the rest."""
+    badge, and the longest of the rest."""
 
-    def badge(title: str) -> bool:
-        return (
-            len(title.split()) <= 4
-            and ":" not in title
-            and (repeats[title] > 1 or _ORGANISATION.search(title) is not None)
-        )
-
-    positions = [p for p, title in enumerate(candidates) if not badge(title)]
+    positions = [p for p, title in enumerate(candidates) if not _badge(title, repeats)]
     positions = positions or list(range(len(candidates)))
     return max(positions, key=lambda p: len(candidates[p]))
 
