@@ -1260,3 +1260,21 @@ def test_cards_whose_abstract_is_missing_keep_their_titles(page: Path) -> None:
     assert titles(result) == [title for _, title, _ in records]
     for draft, (number, _, abstract) in zip(result.drafts, records, strict=True):
         assert draft.abstract == (None if number in dropped else abstract.strip())
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Posted by Dana Whitfield on March 3, 2025",
+        "Dana Whitfield, March 3, 2025",
+        "Dana Whitfield, 3 March 2025",
+        "Last updated on March 5, 2025",
+        "Written by Dana Whitfield and Sam Ortiz",
+    ],
+)
+def test_a_blog_posts_byline_over_its_first_paragraph_is_not_a_paper(byline: str) -> None:
+    post = (FIXTURES / "not_blog_post.md").read_text(encoding="utf-8")
+    original = "Posted on March 3, 2025 by Dana Whitfield"
+    assert original in post
+
+    assert parse(post.replace(original, byline)).drafts == []

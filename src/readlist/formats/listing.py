@@ -77,6 +77,10 @@ _PAGE_DATE = re.compile(
     re.IGNORECASE,
 )
 """The listing day a Hugging Face page shows: "Mar 14", "14 March", "March 14, 2024"."""
+_ENDS_ON_A_DATE = re.compile(
+    rf"(?:{_MONTH_NAME}\s+\d{{1,2}},?|\b\d{{1,2}}\s+{_MONTH_NAME})\s+\d{{4}}$", re.IGNORECASE
+)
+"""A byline's or a post's date, "Dana Whitfield, March 3, 2025": no paper's title ends on one."""
 
 
 def _listing_date(match: re.Match[str], today: date) -> str | None:
@@ -575,7 +579,10 @@ _GLUED_CHROME = (
 """Header chrome that a copy can glue onto the next line ("SubscribeScaling Laws for ...")."""
 _COUNT = re.compile(r"^(?:\d+(?:[.,]\d+)?[km]?|[·•]?\s*\d+\s+authors?(?:\s*[·•])?)$", re.I)
 """Upvote and comment counts ("57", "1.2k") and "· 14 authors" lines."""
-_PUBLISHED = re.compile(r"^(?:published|submitted)\s+on\b", re.IGNORECASE)
+_PUBLISHED = re.compile(
+    r"^(?:published|submitted|posted|written|(?:last\s+)?updated)\s+(?:on|by)\b", re.IGNORECASE
+)
+"""A page's or a post's date or byline: "Published on ...", a blog's "Posted on March 3 by ..."."""
 _HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _LIST_MARK = re.compile(r"^(?:[-*+•▪◦‣–—]|\d{1,4}[.)]|\(\d{1,4}\))\s+")
 _MD_LINK = re.compile(
@@ -762,6 +769,8 @@ def _is_title(text: str) -> bool:
         return False
     if text.startswith(_NOT_TITLE_START) or text.endswith(_NOT_TITLE_END):
         return False
+    if text[-4:].isdigit() and _ENDS_ON_A_DATE.search(text):
+        return False
     if "." in text and (_FILE_NAME.search(text) or _SENTENCE_BREAK.search(text)):
         return False
     if "! " in text and _SENTENCE_BREAK.search(text) and not _title_cased(words):
@@ -916,7 +925,7 @@ class _PageReader:
             return 0
         if title[-1] in ".,;:" or not (title[0].isalpha() or title[0] in "\"'“‘(["):
             return 0
-        if "arXiv:" in title or title.startswith(("Submitted", "Published")):
+        if "arXiv:" in title or (title[0] in "PpSsUuLlWw" and _PUBLISHED.match(title)):
             return 0
         if ":" in title[:20] and _LABEL.match(title):
             return 0
@@ -985,7 +994,7 @@ class _PageReader:
         if len(text) <= 20 and (match := _PAGE_DATE.match(text)):
             self._set_listed(match)
             return True
-        return first in "PpSs" and _PUBLISHED.match(text) is not None
+        return first in "PpSsUuLlWw" and _PUBLISHED.match(text) is not None
 
     def _set_listed(self, match: re.Match[str]) -> None:
         self.listed = _listing_date(match, self.context.today) or self.listed
