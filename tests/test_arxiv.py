@@ -373,6 +373,20 @@ def test_a_delay_that_is_not_a_number_is_a_one_line_error(
     assert str(raised.value) == "READLIST_ARXIV_DELAY must be a number of seconds, not 'soon'"
 
 
+@pytest.mark.parametrize(
+    "api_url", ["http://[::1", "http://", "ftp://arxiv.org/api", "arxiv.org/api"]
+)
+def test_an_api_url_that_is_not_http_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, api_url: str
+) -> None:
+    monkeypatch.setenv(ARXIV_API_ENV, api_url)
+
+    with pytest.raises(ReadlistError) as raised:
+        fetch_metadata(["1605.08386"])
+
+    assert str(raised.value) == f"READLIST_ARXIV_API must be an http or https URL, not {api_url!r}"
+
+
 @pytest.mark.parametrize("first_failure", [503, DROP])
 def test_one_failed_request_is_tried_again(
     arxiv_server: ArxivReplayServer, first_failure: int | None

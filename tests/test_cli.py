@@ -398,6 +398,20 @@ def test_arxiv_ids_from_stdin_offline_then_refresh(library_path: Path) -> None:
     assert papers[1]["key"] == "stanley2016heat"
 
 
+def test_a_mistyped_arxiv_api_url_is_one_line_and_imports_nothing(filled: Path) -> None:
+    before = _dump(filled)
+    env = {"READLIST_ARXIV_API": "http://localhost:PORT/api/query"}
+
+    result = readlist("--db", str(filled), "import", "-", stdin=b"2401.00001\n", env=env)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "readlist: READLIST_ARXIV_API must be an http or https URL, "
+        "not 'http://localhost:PORT/api/query'\n"
+    )
+    assert _dump(filled) == before
+
+
 def test_list_json_with_a_search_is_best_match_first(filled: Path) -> None:
     result = CliRunner().invoke(
         app, ["list", "--json", "--search", "atention is al you ned", "--db", str(filled)]

@@ -194,7 +194,7 @@ def fetch_metadata(
     requested = list(dict.fromkeys(_request_id(raw) for raw in arxiv_ids if _sendable(raw)))
     if not requested:
         return {}
-    url = api_url or os.environ.get(ARXIV_API_ENV) or DEFAULT_ARXIV_API
+    url = _checked_url(api_url or os.environ.get(ARXIV_API_ENV) or DEFAULT_ARXIV_API)
     pause = _delay_from_env() if delay is None else delay
     found: dict[str, Draft] = {}
     with httpx.Client(
@@ -214,6 +214,20 @@ def _sendable(raw: str) -> bool:
 def _request_id(raw: str) -> str:
     """The id as arXiv expects it; one not well-formed is sent as given, for arXiv to judge."""
     return canonical_arxiv_id(raw) or raw.strip()
+
+
+def _checked_url(url: str) -> str:
+    """The API base URL, refused in one line when it is no http(s) URL (a mistyped
+    `READLIST_ARXIV_API`): httpx fails on some with an exception of its own, a traceback."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ReadlistError(f"{ARXIV_API_ENV} must be an http or https URL, not {url!r}")
+    return url
 
 
 def _delay_from_env() -> float:
