@@ -30,8 +30,20 @@ from readlist.models import arxiv_id_in_link
 DROP = None
 """A `fail_next` outcome: close the connection without answering."""
 
-Outcome = int | tuple[int, bytes] | None
-"""What `fail_next` makes a request get: an HTTP status, a status and body, or `DROP`."""
+
+@dataclass(frozen=True, slots=True)
+class Trickle:
+    """A `fail_next` outcome: `body` with HTTP 200, `size` bytes every `pause` seconds, as a
+    server that never stalls long enough for a read timeout."""
+
+    body: bytes
+    size: int
+    pause: float
+
+
+Outcome = int | tuple[int, bytes] | Trickle | None
+"""What `fail_next` makes a request get: an HTTP status, a status and body, a `Trickle`, or
+`DROP`."""
 
 _ENTRY = re.compile(r"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID = re.compile(r"<id>([^<]*)</id>")
@@ -118,11 +130,11 @@ class ArxivReplayServer:
         self.stop()
 
     def fail_next(self, *outcomes: Outcome) -> None:
-        """Answer the next requests with these statuses (and bodies), or `DROP` the connection."""
+        """Answer the next requests with these statuses (and bodies), a `Trickle`, or `DROP`."""
         with self._lock:
             self._outcomes.extend(outcomes)
 
-    def answer(self, query: str, user_agent: str) -> tuple[int, bytes] | None:
+    def answer(self, query: str, user_agent: str) -> tuple[int, bytes] | Trickle | None:
         """The status and body for one query string; None to drop the connection."""
         params = parse_qs(query)
         ids = [i for i in params.get("id_list", [""])[0].split(",") if i]
@@ -174,12 +186,29 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:
             self.close_connection = True
             return
+        if isinstance(answer, Trickle):
+            self._trickle(answer)
+            return
         status, body = answer
         self.send_response(status)
         self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self, trickle: Trickle) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(trickle.body)))
+        self.end_headers()
+        try:
+            for start in range(0, len(trickle.body), trickle.size):
+                self.wfile.write(trickle.body[start : start + trickle.size])
+                self.wfile.flush()
+                time.sleep(trickle.pause)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up waiting, as it should.
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         # Tests read `requests`; a line per request on stderr would only bury failures.

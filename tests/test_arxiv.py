@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from arxiv_server import DROP, ArxivReplayServer, Outcome
+from arxiv_server import DROP, ArxivReplayServer, Outcome, Trickle
 from conftest import ARXIV_RECORDINGS, REPO, SAMPLE_DATA, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
 from readlist.errors import ArxivUnavailable, ReadlistError
-from readlist.formats import ImportContext
+from readlist.formats import ImportContext, arxiv
 from readlist.formats import parse as parse_text
 from readlist.formats.arxiv import (
     ARXIV_API_ENV,
@@ -438,6 +438,21 @@ def test_arxiv_failing_twice_is_one_actionable_line(
         fetch_metadata(["1605.08386"])
 
     assert str(raised.value) == message
+
+
+def test_a_server_trickling_its_answer_is_given_up_on(
+    arxiv_server: ArxivReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each piece comes well within the read timeout; the whole answer would take 10 s.
+    monkeypatch.setattr(arxiv, "ANSWER_DEADLINE", 0.5)
+    feed = (ARXIV_RECORDINGS / "id_list_1605.08386.xml").read_bytes()
+    arxiv_server.fail_next(Trickle(feed, 20, 0.1), Trickle(feed, 20, 0.1))
+
+    with pytest.raises(ArxivUnavailable) as raised:
+        fetch_metadata(["1605.08386"])
+
+    assert str(raised.value) == "arXiv could not be reached (no whole answer within 0.5 s)"
+    assert len(arxiv_server.requests) == 2
 
 
 def test_arxiv_unreachable_says_why(arxiv_offline: str) -> None:

@@ -31,6 +31,9 @@ BATCH_SIZE = 100
 """Ids asked for in one request; arXiv's guideline keeps result pages this small."""
 TIMEOUT = 10.0
 """Seconds to wait for arXiv to connect or answer."""
+ANSWER_DEADLINE = 30.0
+"""Seconds one whole answer may take: TIMEOUT bounds each wait for the next bytes, so a server
+sending a few bytes at a time would otherwise hold the command for as long as it likes."""
 ATTEMPTS = 2
 """Tries per request: a dropped connection or a server error (5xx) is worth one more."""
 
@@ -288,23 +291,41 @@ class _Session:
         for _attempt in range(ATTEMPTS):
             self._wait_turn()
             try:
-                response = self._client.get(self._url, params=params)
+                status, content = self._get(params)
             except httpx.TransportError as error:
                 failure = _transport_reason(error)
                 continue
+            except _TooSlow:
+                failure = f"no whole answer within {ANSWER_DEADLINE:g} s"
+                continue
             finally:
                 self._last_answer = time.monotonic()
-            if response.status_code >= 500:
-                failure = f"HTTP {response.status_code}"
+            if status >= 500:
+                failure = f"HTTP {status}"
                 continue
-            return response.status_code, _parse_feed(response.content, response.status_code)
+            return status, _parse_feed(content, status)
         raise ArxivUnavailable(f"arXiv could not be reached ({failure})")
+
+    def _get(self, params: dict[str, str]) -> tuple[int, bytes]:
+        """The status and body of one request; raises _TooSlow past ANSWER_DEADLINE."""
+        deadline = time.monotonic() + ANSWER_DEADLINE
+        with self._client.stream("GET", self._url, params=params) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise _TooSlow
+            return response.status_code, bytes(body)
 
     def _wait_turn(self) -> None:
         if self._last_answer is not None:
             wait = self._last_answer + self._delay - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
+
+
+class _TooSlow(Exception):
+    """An answer still coming in at ANSWER_DEADLINE."""
 
 
 def _transport_reason(error: Exception) -> str:
