@@ -31,8 +31,10 @@ FIXTURES = REPO / "tests" / "fixtures" / "arxiv"
 
 @pytest.fixture(autouse=True)
 def no_arxiv_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests do not wait arXiv's 3 s between requests unless they check that pause."""
+    """Tests do not wait arXiv's 3 s between requests unless they check that pause, nor for a
+    request of an earlier test."""
     monkeypatch.setenv(ARXIV_DELAY_ENV, "0")
+    monkeypatch.setattr(arxiv, "_last_answers", {})
 
 
 @pytest.fixture
@@ -341,6 +343,22 @@ def test_consecutive_requests_are_spaced_by_the_delay(arxiv_server: ArxivReplayS
     ids = [f"2401.{number:05d}" for number in range(100, 350)]
 
     fetch_metadata(ids, delay=0.2)
+
+    arrivals = [request.received for request in arxiv_server.requests]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert len(gaps) == 2
+    assert min(gaps) >= 0.2
+
+
+def test_the_pause_holds_between_the_id_files_of_one_import(
+    library: Library, arxiv_server: ArxivReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ARXIV_DELAY_ENV, "0.2")
+
+    library.import_sources(
+        [ImportSource("a.txt", b"1605.08386\n"), ImportSource("b.txt", b"1707.08567\n")]
+    )
+    library.import_sources([ImportSource("c.txt", b"astro-ph/0601001\n")])
 
     arrivals = [request.received for request in arxiv_server.requests]
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]

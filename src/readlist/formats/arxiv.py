@@ -256,6 +256,11 @@ def _user_agent() -> str:
     return f"readlist/{readlist_version} (terminal reading list; arXiv API client)"
 
 
+_last_answers: dict[str, float] = {}
+"""When the previous request to each API URL ended, in this process; the pause counts from
+there, so arXiv sees the gap, and across sessions: the id files of one import each fetch."""
+
+
 class _Session:
     """Requests to one API base URL, spaced by `delay` seconds, each retried once."""
 
@@ -263,8 +268,6 @@ class _Session:
         self._client = client
         self._url = url
         self._delay = delay
-        self._last_answer: float | None = None
-        """When the previous request ended; the pause counts from there, so arXiv sees the gap."""
 
     def fetch_batch(self, batch: list[str]) -> dict[str, Draft]:
         """Drafts for one batch; ids arXiv calls malformed are dropped and the rest asked again."""
@@ -299,7 +302,7 @@ class _Session:
                 failure = f"no whole answer within {ANSWER_DEADLINE:g} s"
                 continue
             finally:
-                self._last_answer = time.monotonic()
+                _last_answers[self._url] = time.monotonic()
             if status >= 500:
                 failure = f"HTTP {status}"
                 continue
@@ -318,8 +321,9 @@ class _Session:
             return response.status_code, bytes(body)
 
     def _wait_turn(self) -> None:
-        if self._last_answer is not None:
-            wait = self._last_answer + self._delay - time.monotonic()
+        last_answer = _last_answers.get(self._url)
+        if last_answer is not None:
+            wait = last_answer + self._delay - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
 
