@@ -41,9 +41,10 @@ class Trickle:
     pause: float
 
 
-Outcome = int | tuple[int, bytes] | Trickle | None
-"""What `fail_next` makes a request get: an HTTP status, a status and body, a `Trickle`, or
-`DROP`."""
+Answer = tuple[int, bytes] | tuple[int, bytes, dict[str, str]]
+"""A status and body, and headers to send besides the content's type and length."""
+Outcome = int | Answer | Trickle | None
+"""What `fail_next` makes a request get: an HTTP status, an `Answer`, a `Trickle`, or `DROP`."""
 
 _ENTRY = re.compile(r"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID = re.compile(r"<id>([^<]*)</id>")
@@ -130,11 +131,11 @@ class ArxivReplayServer:
         self.stop()
 
     def fail_next(self, *outcomes: Outcome) -> None:
-        """Answer the next requests with these statuses (and bodies), a `Trickle`, or `DROP`."""
+        """Answer the next requests with these statuses (or answers), a `Trickle`, or `DROP`."""
         with self._lock:
             self._outcomes.extend(outcomes)
 
-    def answer(self, query: str, user_agent: str) -> tuple[int, bytes] | Trickle | None:
+    def answer(self, query: str, user_agent: str) -> Answer | Trickle | None:
         """The status and body for one query string; None to drop the connection."""
         params = parse_qs(query)
         ids = [i for i in params.get("id_list", [""])[0].split(",") if i]
@@ -189,10 +190,12 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(answer, Trickle):
             self._trickle(answer)
             return
-        status, body = answer
+        status, body, *headers = answer
         self.send_response(status)
         self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers[0].items() if headers else ():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 

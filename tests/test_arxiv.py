@@ -405,9 +405,9 @@ def test_an_api_url_that_is_not_http_is_a_one_line_error(
     assert str(raised.value) == f"READLIST_ARXIV_API must be an http or https URL, not {api_url!r}"
 
 
-@pytest.mark.parametrize("first_failure", [503, DROP])
+@pytest.mark.parametrize("first_failure", [503, (429, b"Rate exceeded."), DROP])
 def test_one_failed_request_is_tried_again(
-    arxiv_server: ArxivReplayServer, first_failure: int | None
+    arxiv_server: ArxivReplayServer, first_failure: Outcome
 ) -> None:
     arxiv_server.fail_next(first_failure)
 
@@ -415,6 +415,32 @@ def test_one_failed_request_is_tried_again(
 
     assert found["1605.08386"].title == "Heat-bath random walks with Markov bases"
     assert len(arxiv_server.requests) == 2
+
+
+def test_a_retry_after_is_waited_out_before_the_retry(
+    arxiv_server: ArxivReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(time, "sleep", pauses.append)
+    arxiv_server.fail_next((503, b"busy", {"Retry-After": "20"}))
+
+    found = fetch_metadata(["1605.08386"])
+
+    assert list(found) == ["1605.08386"]
+    assert len(pauses) == 1
+    assert 19.5 < pauses[0] <= 20
+
+
+def test_a_retry_after_too_long_to_wait_gives_up_at_once(
+    arxiv_server: ArxivReplayServer,
+) -> None:
+    arxiv_server.fail_next((429, b"Rate exceeded.", {"Retry-After": "3600"}))
+
+    with pytest.raises(ArxivUnavailable) as raised:
+        fetch_metadata(["1605.08386"])
+
+    assert str(raised.value) == "arXiv could not be reached (HTTP 429, asked to wait 3600 s)"
+    assert len(arxiv_server.requests) == 1
 
 
 ERROR_FEED = b"""<?xml version='1.0' encoding='UTF-8'?>

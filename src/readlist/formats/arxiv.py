@@ -35,7 +35,10 @@ ANSWER_DEADLINE = 30.0
 """Seconds one whole answer may take: TIMEOUT bounds each wait for the next bytes, so a server
 sending a few bytes at a time would otherwise hold the command for as long as it likes."""
 ATTEMPTS = 2
-"""Tries per request: a dropped connection or a server error (5xx) is worth one more."""
+"""Tries per request: a dropped connection, a server error (5xx) or a 429 is worth one more."""
+RETRY_AFTER_LIMIT = 30.0
+"""The longest `Retry-After` readlist waits out before trying again; asked to wait longer, it
+gives up at once and the ids wait for a later refresh."""
 
 _ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
 _PREFIX = (
@@ -291,10 +294,11 @@ class _Session:
 
         params = {"id_list": ",".join(batch), "max_results": str(len(batch))}
         failure = ""
+        pause = self._delay
         for _attempt in range(ATTEMPTS):
-            self._wait_turn()
+            self._wait_turn(pause)
             try:
-                status, content = self._get(params)
+                status, retry_after, content = self._get(params)
             except httpx.TransportError as error:
                 failure = _transport_reason(error)
                 continue
@@ -303,14 +307,19 @@ class _Session:
                 continue
             finally:
                 _last_answers[self._url] = time.monotonic()
-            if status >= 500:
+            if status >= 500 or status == 429:
                 failure = f"HTTP {status}"
+                if retry_after > RETRY_AFTER_LIMIT:
+                    failure += f", asked to wait {retry_after:g} s"
+                    break
+                pause = max(self._delay, retry_after)
                 continue
             return status, _parse_feed(content, status)
         raise ArxivUnavailable(f"arXiv could not be reached ({failure})")
 
-    def _get(self, params: dict[str, str]) -> tuple[int, bytes]:
-        """The status and body of one request; raises _TooSlow past ANSWER_DEADLINE."""
+    def _get(self, params: dict[str, str]) -> tuple[int, float, bytes]:
+        """The status, `Retry-After` seconds (0 without one) and body of one request; raises
+        _TooSlow past ANSWER_DEADLINE."""
         deadline = time.monotonic() + ANSWER_DEADLINE
         with self._client.stream("GET", self._url, params=params) as response:
             body = bytearray()
@@ -318,14 +327,22 @@ class _Session:
                 body += chunk
                 if time.monotonic() > deadline:
                     raise _TooSlow
-            return response.status_code, bytes(body)
+            return response.status_code, _seconds(response.headers.get("Retry-After")), bytes(body)
 
-    def _wait_turn(self) -> None:
+    def _wait_turn(self, pause: float) -> None:
         last_answer = _last_answers.get(self._url)
         if last_answer is not None:
-            wait = last_answer + self._delay - time.monotonic()
+            wait = last_answer + pause - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
+
+
+def _seconds(retry_after: str | None) -> float:
+    """A `Retry-After` of seconds; 0 for none, or for the rarer HTTP-date form."""
+    try:
+        return max(0.0, float(retry_after or 0))
+    except ValueError:
+        return 0.0
 
 
 class _TooSlow(Exception):
