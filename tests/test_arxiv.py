@@ -23,7 +23,7 @@ from readlist.formats.arxiv import (
     looks_like_id_list,
 )
 from readlist.library import ImportSource, Library
-from readlist.models import Paper, canonical_arxiv_id
+from readlist.models import Paper, Status, canonical_arxiv_id
 
 FIXTURES = REPO / "tests" / "fixtures" / "arxiv"
 """Hand-written feeds for what the recordings lack: TeX and markup-like text in titles."""
@@ -636,3 +636,67 @@ def test_a_malformed_id_is_skipped_and_the_others_imported(
         "line 2: '2403.123' is not a valid arXiv id "
         "(expected e.g. 2403.12345, arXiv:2403.12345v2 or hep-th/9901001)"
     ]
+
+
+HEAT_BATH_BIBTEX = b"""@article{stanley_heat-bath_2016,
+  title = {Heat-bath random walks with {Markov} bases},
+  author = {Stanley, Caprice and Windisch, Tobias},
+  journal = {Advances in Applied Mathematics},
+  year = {2018},
+}
+"""
+
+
+def _bibtex_and_waiting_records_of_one_paper(library_path: Path) -> tuple[int, int]:
+    """With arXiv out of reach, the library gets the BibTeX record of a paper, tagged, and the
+    same paper's arXiv id, tagged, read and noted: (BibTeX paper's id, waiting paper's id)."""
+    with Library(library_path) as library:
+        library.import_sources([ImportSource("thesis.bib", HEAT_BATH_BIBTEX)])
+        library.import_sources([ImportSource("ids.txt", b"1605.08386\n")], format_name="arxiv")
+        papers = {paper.title: paper for paper in library.papers()}
+        bibtex_id = papers["Heat-bath random walks with Markov bases"].id
+        waiting_id = papers["arXiv:1605.08386"].id
+        library.tag([bibtex_id], ["thesis"])
+        library.tag([waiting_id], ["mcmc", "thesis"])
+        library.mark([waiting_id], Status.READ)
+        library.set_note(waiting_id, "compare with Diaconis-Sturmfels")
+    return bibtex_id, waiting_id
+
+
+@pytest.mark.parametrize("way", ["refresh", "import again"])
+def test_a_waiting_paper_the_library_had_already_folds_into_it(
+    library_path: Path, arxiv_offline: str, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    bibtex_id, waiting_id = _bibtex_and_waiting_records_of_one_paper(library_path)
+
+    with ArxivReplayServer(ARXIV_RECORDINGS) as server, Library(library_path) as library:
+        monkeypatch.setenv(ARXIV_API_ENV, server.url)
+        if way == "refresh":
+            report = library.refresh()
+        else:
+            (report,) = library.import_sources(
+                [ImportSource("again.txt", b"arXiv:1605.08386v1\n")], format_name="arxiv"
+            ).files
+
+        assert report.merged == 1
+        assert report.notes[-1] == (
+            "arXiv 1605.08386 is a paper the library had already; merged into it"
+        )
+        (paper,) = library.papers()
+        assert paper.id == bibtex_id
+        assert paper.arxiv_id == "1605.08386"
+        assert paper.key == "stanley_heat-bath_2016"
+        assert paper.venue == "Advances in Applied Mathematics"
+        assert paper.tags == ["mcmc", "thesis"]
+        assert paper.status is Status.READ
+        assert paper.note == "compare with Diaconis-Sturmfels"
+
+        assert library.undo() is not None
+        papers = {paper.id: paper for paper in library.papers()}
+        assert sorted(papers) == [bibtex_id, waiting_id]
+        assert (papers[bibtex_id].arxiv_id, papers[bibtex_id].tags) == (None, ["thesis"])
+        assert (papers[bibtex_id].status, papers[bibtex_id].note) == (Status.UNREAD, "")
+        waiting = papers[waiting_id]
+        assert (waiting.title, waiting.needs_metadata) == ("arXiv:1605.08386", True)
+        assert (waiting.tags, waiting.status) == (["mcmc", "thesis"], Status.READ)
+        assert waiting.note == "compare with Diaconis-Sturmfels"

@@ -188,6 +188,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class _FoldedPaper(NamedTuple):
+    """A deleted paper as it was, columns and tags, for undo to put back."""
+
+    row: dict[str, Any]
+    tags: list[str]
+
+
 @dataclass(slots=True)
 class _UndoStep:
     """What a change did, to be taken back exactly: only the columns and tags it changed, so
@@ -201,6 +208,8 @@ class _UndoStep:
     added_preambles: list[str] = field(default_factory=list)
     delete_ids: list[int] = field(default_factory=list)
     """Papers the change added."""
+    folded: list[_FoldedPaper] = field(default_factory=list)
+    """Papers the change deleted, folded into another record of the same work."""
     born: dict[int, str] = field(default_factory=dict)
     """Each paper's `added` stamp: SQLite can give a deleted paper's id to a new paper (another
     readlist's), which undo must leave alone."""
@@ -524,6 +533,8 @@ class Library:
                 "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM paper WHERE id = ?1 AND added = ?3)",
                 [(paper_id, tag, born.get(paper_id)) for paper_id, tag in step.removed_tags],
             )
+            for folded in step.folded:
+                _put_back(connection, folded)
             if step.delete_batch is not None:
                 connection.execute("DELETE FROM import_batch WHERE id = ?", (step.delete_batch,))
         # Only now: an undo the library refused (busy, read-only) can be tried again.
@@ -707,6 +718,8 @@ class Library:
                 continue
             undo.delete_ids.extend(written.delete_ids)
             undo.old_values.extend(written.old_values)
+            undo.added_tags.extend(written.added_tags)
+            undo.folded.extend(written.folded)
             undo.born.update(written.born)
             undo.added_preambles.extend(written.added_preambles)
         if batch_id is not None:
@@ -806,6 +819,14 @@ class Library:
                 merges[existing] = draft
         merged: list[int] = []
         for paper_id, draft in merges.items():
+            if paper_id in index.waiting and not draft.needs_metadata:
+                title_norm = normalise_title(draft.title)
+                twin = index.find(draft, title_norm, connection, besides=paper_id)
+                if isinstance(twin, int):
+                    self._fold(connection, paper_id, twin, draft, index, report.notes, written)
+                    merged.append(twin)
+                    report.merged += 1
+                    continue
             before = self._merge(connection, paper_id, draft, index.keys, report.notes)
             if before and paper_id not in created:  # undo deletes what this import created
                 written.old_values.append((paper_id, before))
@@ -943,12 +964,74 @@ class Library:
                 if draft is None:
                     report.waiting += 1
                     report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
+                    continue
+                twin = index.find(draft, normalise_title(draft.title), connection, besides=paper_id)
+                if isinstance(twin, int):
+                    self._fold(connection, paper_id, twin, draft, index, report.notes, step)
+                    report.merged += 1
                 elif before := self._merge(connection, paper_id, draft, index.keys, report.notes):
                     step.old_values.append((paper_id, before))
                     report.merged += 1
-            step.born = _born(connection, [paper_id for paper_id, _ in step.old_values])
+            changed = [paper_id for paper_id, _ in step.old_values]
+            step.born = _born(connection, changed + [paper_id for paper_id, _ in step.added_tags])
         self._undo.append(step)
         return report
+
+    def _fold(
+        self,
+        connection: sqlite3.Connection,
+        waiting_id: int,
+        twin_id: int,
+        draft: Draft,
+        index: _DedupIndex,
+        notes: list[str],
+        step: _UndoStep,
+    ) -> None:
+        """Fold the paper `waiting_id`, whose arXiv metadata `draft` has just come, into the
+        paper `twin_id` the library already held of that work (a BibTeX entry without the
+        arXiv id, say), which would otherwise be in twice. The twin takes what it lacks, and
+        the tags, read mark and note given to the waiting paper, which is then deleted."""
+        before = self._merge(connection, twin_id, draft, index.keys, notes)
+        if draft.arxiv_id:
+            index.by_arxiv[draft.arxiv_id] = twin_id
+        index.waiting.discard(waiting_id)
+        cursor = connection.execute("SELECT * FROM paper WHERE id = ?", (waiting_id,))
+        row = dict(
+            zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True)
+        )
+        tags = [
+            tag
+            for (tag,) in connection.execute(
+                "SELECT tag FROM paper_tag WHERE paper_id = ?", (waiting_id,)
+            )
+        ]
+        for tag in tags:
+            added = connection.execute(
+                "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)", (twin_id, tag)
+            )
+            if added.rowcount:
+                step.added_tags.append((twin_id, tag))
+        status, read_at, note = connection.execute(
+            "SELECT status, read_at, note FROM paper WHERE id = ?", (twin_id,)
+        ).fetchone()
+        kept = {"status": status, "read_at": read_at, "note": note}
+        folded = dict(kept)
+        if row["status"] == Status.READ.value and status != Status.READ.value:
+            folded["status"], folded["read_at"] = row["status"], row["read_at"]
+        if row["note"]:
+            folded["note"] = f"{note}\n\n{row['note']}" if note else row["note"]
+        changed = {name: value for name, value in kept.items() if folded[name] != value}
+        if changed:
+            assignments = ", ".join(f"{name} = ?" for name in changed)
+            connection.execute(
+                f"UPDATE paper SET {assignments} WHERE id = ?",
+                (*(folded[name] for name in changed), twin_id),
+            )
+        if before or changed:
+            step.old_values.append((twin_id, {**before, **changed}))
+        connection.execute("DELETE FROM paper WHERE id = ?", (waiting_id,))
+        step.folded.append(_FoldedPaper(row, tags))
+        notes.append(f"arXiv {draft.arxiv_id} is a paper the library had already; merged into it")
 
     # ---- export ------------------------------------------------------------------------
 
@@ -1028,6 +1111,8 @@ class _DedupIndex:
         self.by_arxiv: dict[str, int | Draft] = {}
         self.by_doi: dict[str, int | Draft] = {}
         self.by_title: dict[str, list[int | Draft]] = {}
+        self.waiting: set[int] = set()
+        """Stored papers waiting for arXiv metadata: known by their arXiv id alone."""
         self.keys = CitationKeys()
 
     def add(
@@ -1056,20 +1141,26 @@ class _DedupIndex:
             works[next(i for i, work in enumerate(works) if work is draft)] = paper_id
 
     def find(
-        self, draft: Draft, title_norm: str | None, connection: sqlite3.Connection
+        self,
+        draft: Draft,
+        title_norm: str | None,
+        connection: sqlite3.Connection,
+        *,
+        besides: int | None = None,
     ) -> int | Draft | None:
-        """The paper or draft `draft` is a record of, if any; `connection` tells stored papers
-        with its title apart."""
-        if draft.arxiv_id and draft.arxiv_id in self.by_arxiv:
-            return self.by_arxiv[draft.arxiv_id]
-        if draft.doi and draft.doi in self.by_doi:
-            return self.by_doi[draft.doi]
+        """The paper or draft `draft` is a record of, if any, other than the paper `besides`;
+        `connection` tells stored papers with its title apart."""
+        if draft.arxiv_id and (found := self.by_arxiv.get(draft.arxiv_id)) not in (None, besides):
+            return found
+        if draft.doi and (found := self.by_doi.get(draft.doi)) not in (None, besides):
+            return found
         if title_norm and title_norm in self.by_title:
+            works = [work for work in self.by_title[title_norm] if work != besides]
             identity = Identity(draft.arxiv_id, draft.doi, draft.authors)
-            if not any(identity):
+            if works and not any(identity):
                 # A bare title (a listing's) is one work with anything of that title.
-                return self.by_title[title_norm][0]
-            for work in self.by_title[title_norm]:
+                return works[0]
+            for work in works:
                 if one_work(identity, _identity(work, connection)):
                     return work
         return None
@@ -1095,6 +1186,8 @@ def _dedup_index(connection: sqlite3.Connection) -> _DedupIndex:
     )
     for paper_id, arxiv_id, doi, title_norm, key, needs_metadata, aliases in rows:
         index.add(paper_id, arxiv_id, doi, None if needs_metadata else title_norm)
+        if needs_metadata:
+            index.waiting.add(paper_id)
         if key:
             index.keys.claim(key)
         for alias in _aliases(aliases or ""):
@@ -1265,6 +1358,21 @@ def _born(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int,
         (json.dumps(list(paper_ids)),),
     )
     return dict(rows.fetchall())
+
+
+def _put_back(connection: sqlite3.Connection, folded: _FoldedPaper) -> None:
+    """Store a folded paper again, under its old id unless another paper has it since."""
+    row = dict(folded.row)
+    if connection.execute("SELECT 1 FROM paper WHERE id = ?", (row["id"],)).fetchone():
+        del row["id"]
+    cursor = connection.execute(
+        f"INSERT INTO paper ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+    connection.executemany(
+        "INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)",
+        [(cursor.lastrowid, tag) for tag in folded.tags],
+    )
 
 
 def _tag_pairs(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> set[tuple[int, str]]:
