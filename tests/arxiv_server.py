@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
+from typing import Final, Literal, cast
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
@@ -29,6 +29,8 @@ from readlist.models import arxiv_id_in_link
 
 DROP = None
 """A `fail_next` outcome: close the connection without answering."""
+REPLAY: Final = "replay"
+"""A `fail_next` outcome: answer as arXiv would, so that a later request fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,9 @@ class Trickle:
 
 Answer = tuple[int, bytes] | tuple[int, bytes, dict[str, str]]
 """A status and body, and headers to send besides the content's type and length."""
-Outcome = int | Answer | Trickle | None
-"""What `fail_next` makes a request get: an HTTP status, an `Answer`, a `Trickle`, or `DROP`."""
+Outcome = int | Answer | Trickle | Literal["replay"] | None
+"""What `fail_next` makes a request get: an HTTP status, an `Answer`, a `Trickle`, `REPLAY` or
+`DROP`."""
 
 _ENTRY = re.compile(r"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID = re.compile(r"<id>([^<]*)</id>")
@@ -145,9 +148,9 @@ class ArxivReplayServer:
                     ids, params.get("max_results", [None])[0], user_agent, time.monotonic()
                 )
             )
-            if self._outcomes:
-                outcome = self._outcomes.pop(0)
-                return (outcome, b"failure on request\n") if isinstance(outcome, int) else outcome
+            outcome = self._outcomes.pop(0) if self._outcomes else REPLAY
+        if not isinstance(outcome, str):  # REPLAY goes on to the recorded answer
+            return (outcome, b"failure on request\n") if isinstance(outcome, int) else outcome
         for arxiv_id in ids:
             if arxiv_id in self._malformed:
                 return 400, self._malformed[arxiv_id]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from arxiv_server import DROP, ArxivReplayServer, Outcome, Trickle
+from arxiv_server import DROP, REPLAY, ArxivReplayServer, Outcome, Trickle
 from conftest import ARXIV_RECORDINGS, REPO, SAMPLE_DATA, SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
@@ -700,3 +700,45 @@ def test_a_waiting_paper_the_library_had_already_folds_into_it(
         assert (waiting.title, waiting.needs_metadata) == ("arXiv:1605.08386", True)
         assert (waiting.tags, waiting.status) == (["mcmc", "thesis"], Status.READ)
         assert waiting.note == "compare with Diaconis-Sturmfels"
+
+
+def test_a_refresh_stopped_by_arxiv_part_way_keeps_what_came(
+    library_path: Path, arxiv_offline: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = ["1605.08386", *(f"2401.{number:05d}" for number in range(100, 200))]
+    with Library(library_path) as library:
+        library.import_sources([ImportSource("ids.txt", "\n".join(ids).encode())])
+        assert len(library.waiting_for_metadata()) == 101
+
+    with ArxivReplayServer(ARXIV_RECORDINGS) as server, Library(library_path) as library:
+        monkeypatch.setenv(ARXIV_API_ENV, server.url)
+        # The first batch of 100 comes; then arXiv limits the rate, twice.
+        server.fail_next(REPLAY, (429, b"Rate exceeded."), (429, b"Rate exceeded."))
+
+        report = library.refresh()
+
+        assert (report.merged, report.waiting) == (1, 100)
+        assert report.error == (
+            "arXiv could not be reached (HTTP 429); run `readlist refresh` again later"
+        )
+        assert report.notes == []
+        assert (
+            by_arxiv_id(library)["1605.08386"].title == "Heat-bath random walks with Markov bases"
+        )
+        assert len(library.waiting_for_metadata()) == 100
+
+
+def test_an_import_stopped_by_arxiv_part_way_keeps_what_came(
+    library: Library, arxiv_server: ArxivReplayServer
+) -> None:
+    ids = ["1605.08386", *(f"2401.{number:05d}" for number in range(100, 200))]
+    arxiv_server.fail_next(REPLAY, 503, 503)
+
+    (report,) = library.import_sources([ImportSource("ids.txt", "\n".join(ids).encode())]).files
+
+    assert (report.new, report.waiting) == (101, 100)
+    assert report.notes[-1] == (
+        "arXiv could not be reached (HTTP 503); 100 arXiv id(s) kept, waiting for metadata "
+        "(run `readlist refresh` later)"
+    )
+    assert library.waiting_for_metadata() == ids[1:]

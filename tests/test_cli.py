@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from arxiv_server import ArxivReplayServer
+from arxiv_server import REPLAY, ArxivReplayServer
 from conftest import ARXIV_RECORDINGS, SAMPLE_DATA
 from typer.testing import CliRunner
 
@@ -500,3 +500,20 @@ def test_output_cut_short_by_head_ends_quietly(library_path: Path) -> None:
     for command in ("list --json", "export", "list"):
         result = readlist_in_shell(f"--db '{library_path}' {command} | head -c 1")
         assert result.stderr == "", command
+
+
+def test_a_refresh_arxiv_stops_part_way_stores_what_came_and_fails(library_path: Path) -> None:
+    ids = "\n".join(["1605.08386", *(f"2401.{number:05d}" for number in range(100, 200))])
+    closed_port = {"READLIST_ARXIV_API": "http://127.0.0.1:9/api/query"}
+    readlist("--db", str(library_path), "import", "-", stdin=ids.encode(), env=closed_port)
+
+    with ArxivReplayServer(ARXIV_RECORDINGS) as server:
+        server.fail_next(REPLAY, 429, 429)
+        env = {"READLIST_ARXIV_API": server.url, "READLIST_ARXIV_DELAY": "0"}
+        refreshed = readlist("--db", str(library_path), "refresh", env=env)
+
+    assert refreshed.returncode == 1
+    assert refreshed.stdout == "filled in 1 of 101; 100 still waiting\n"
+    assert refreshed.stderr == (
+        "readlist: arXiv could not be reached (HTTP 429); run `readlist refresh` again later\n"
+    )

@@ -347,6 +347,11 @@ def refresh_command(db: DbOption = None) -> None:
             return
         report = library.refresh()
     typer.echo(f"filled in {report.merged} of {waiting}; {report.waiting} still waiting")
+    for note in report.notes:
+        typer.echo(f"  note: {_printable(note)}")
+    if report.error:
+        _error(report.error)
+        raise typer.Exit(1)
 
 
 def _error(message: str) -> None:

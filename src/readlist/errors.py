@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from readlist.models import Draft
+
 
 class ReadlistError(Exception):
     """Base of every error readlist reports to the user instead of crashing."""
@@ -37,6 +42,11 @@ class LibraryError(ReadlistError):
 
 class ArxivUnavailable(ReadlistError):
     """The arXiv API could not be reached or answered with an error."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.found: dict[str, Draft] = {}
+        """The metadata of the batches that came before the failure, by arXiv id."""
 
 
 class ExportError(ReadlistError):

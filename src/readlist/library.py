@@ -746,24 +746,26 @@ class Library:
         ]
         if not waiting:
             return
+        failure = None
         try:
             fetched = self._arxiv_fetcher()([draft.arxiv_id for draft in waiting if draft.arxiv_id])
         except ArxivUnavailable as error:
-            report.waiting = len(waiting)
-            report.notes.append(
-                f"{error.message}; {len(waiting)} arXiv id(s) kept, waiting for metadata "
-                "(run `readlist refresh` later)"
-            )
-            return
+            fetched, failure = error.found, error
         for draft in waiting:
             found = fetched.get(draft.arxiv_id or "")
             if found is None:
                 report.waiting += 1
-                report.notes.append(
-                    f"arXiv has no paper {draft.arxiv_id}; kept, waiting for metadata"
-                )
+                if failure is None:
+                    report.notes.append(
+                        f"arXiv has no paper {draft.arxiv_id}; kept, waiting for metadata"
+                    )
                 continue
             _fill_draft(draft, found)
+        if failure is not None:
+            report.notes.append(
+                f"{failure.message}; {report.waiting} arXiv id(s) kept, waiting for metadata "
+                "(run `readlist refresh` later)"
+            )
 
     def _described(self, arxiv_ids: Iterable[str]) -> set[str]:
         """Those of the arXiv ids whose papers the library holds with their metadata."""
@@ -944,12 +946,20 @@ class Library:
             return [row[0] for row in rows]
 
     def refresh(self) -> FileReport:
-        """Ask arXiv for the papers waiting for metadata and fill them in."""
+        """Ask arXiv for the papers waiting for metadata and fill them in. When arXiv fails
+        part-way, what came is stored and the report's `error` says why the rest still wait;
+        raises `ArxivUnavailable` when nothing came."""
         waiting = self.waiting_for_metadata()
         report = FileReport("arXiv", format="arxiv")
         if not waiting:
             return report
-        fetched = self._arxiv_fetcher()(waiting)
+        failure = None
+        try:
+            fetched = self._arxiv_fetcher()(waiting)
+        except ArxivUnavailable as error:
+            if not error.found:
+                raise
+            fetched, failure = error.found, error
         with self._writing() as connection:
             index = _dedup_index(connection)
             ids = {
@@ -963,7 +973,8 @@ class Library:
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
-                    report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
+                    if failure is None:
+                        report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
                     continue
                 twin = index.find(draft, normalise_title(draft.title), connection, besides=paper_id)
                 if isinstance(twin, int):
@@ -975,6 +986,8 @@ class Library:
             changed = [paper_id for paper_id, _ in step.old_values]
             step.born = _born(connection, changed + [paper_id for paper_id, _ in step.added_tags])
         self._undo.append(step)
+        if failure is not None:
+            report.error = f"{failure.message}; run `readlist refresh` again later"
         return report
 
     def _fold(

@@ -190,7 +190,8 @@ _ERRNO_PREFIX = re.compile(r"^\[Errno [^]]*\]\s*")
 def fetch_metadata(
     arxiv_ids: Sequence[str], *, api_url: str | None = None, delay: float | None = None
 ) -> dict[str, Draft]:
-    """Metadata for canonical ids from the arXiv API, in batches; raises ArxivUnavailable.
+    """Metadata for canonical ids from the arXiv API, in batches; raises ArxivUnavailable,
+    which holds the metadata of the batches before the failure.
 
     Ids arXiv does not know, or calls malformed, are left out of the result. `api_url` and
     `delay` default to `READLIST_ARXIV_API` and `READLIST_ARXIV_DELAY`, read at each call.
@@ -207,8 +208,13 @@ def fetch_metadata(
         timeout=TIMEOUT, headers={"User-Agent": _user_agent()}, follow_redirects=True
     ) as client:
         session = _Session(client, url, pause)
-        for start in range(0, len(requested), BATCH_SIZE):
-            found.update(session.fetch_batch(requested[start : start + BATCH_SIZE]))
+        try:
+            for start in range(0, len(requested), BATCH_SIZE):
+                found.update(session.fetch_batch(requested[start : start + BATCH_SIZE]))
+        except ArxivUnavailable as error:
+            # A rate limit often strikes a few batches in: what came is worth storing.
+            error.found = found
+            raise
     return found
 
 
