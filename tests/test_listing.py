@@ -1022,6 +1022,259 @@ def test_same_text_repeated_in_one_file_comes_out_once() -> None:
     assert titles(parse(text)) == ["Layer Normalization Revisited", "Shared Tokenizers for Code"]
 
 
+# ---- reference lists -----------------------------------------------------------------------
+
+
+def test_numbered_references_wrapped_over_lines_give_one_paper_each() -> None:
+    result = parse_fixture("references_natbib_numbered.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "Attention is all you need",
+        "Layer normalization",
+        "Adam: A method for stochastic optimization",
+        "What does BERT look at? An analysis of BERT's attention",
+        "WaveNet: A generative model for raw audio",
+        "Language models are few-shot learners",
+        "Deep residual learning for image recognition",
+        "Transformer-XL: Attentive language models beyond a fixed-length context",
+        "Dropout: A simple way to prevent neural networks from overfitting",
+        "Deep learning",
+        "Scaling laws for neural language models",
+        "Decoupled weight decay regularization",
+    ]
+    attention = papers["Attention is all you need"]
+    assert attention.authors == [
+        "Ashish Vaswani",
+        "Noam Shazeer",
+        "Niki Parmar",
+        "Jakob Uszkoreit",
+        "Llion Jones",
+        "Aidan N. Gomez",
+        "Łukasz Kaiser",
+        "Illia Polosukhin",
+    ]
+    assert (attention.year, attention.venue, attention.line) == (
+        2017,
+        "Advances in Neural Information Processing Systems",
+        3,
+    )
+    assert papers["WaveNet: A generative model for raw audio"].authors[0] == "Aäron van den Oord"
+    assert papers["WaveNet: A generative model for raw audio"].arxiv_id == "1609.03499"
+    assert papers["Layer normalization"].arxiv_id == "1607.06450"
+    assert papers["Language models are few-shot learners"].authors == ["Tom B. Brown"]
+    assert papers["Deep learning"].venue == "Nature"
+    assert papers["Deep learning"].year == 2015
+    assert papers["Decoupled weight decay regularization"].url == (
+        "https://openreview.net/forum?id=Bkg6RiCqY7"
+    )
+    assert result.problems == []
+
+
+def test_author_year_references_wrapped_without_numbers_or_blank_lines() -> None:
+    result = parse_fixture("references_acl_wrapped.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "BERT: Pre-training of deep bidirectional transformers for language understanding",
+        "Deep contextualized word representations",
+        "Exploring the limits of transfer learning with a unified text-to-text transformer",
+        "RoBERTa: A robustly optimized BERT pretraining approach",
+        "Bleu: a method for automatic evaluation of machine translation",
+        "A primer in BERTology: What we know about how BERT works",
+        "Language models are unsupervised multitask learners",
+        "Attention is not Explanation",
+    ]
+    bert = papers[titles(result)[0]]
+    assert bert.authors == ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"]
+    assert bert.year == 2019
+    assert bert.venue is not None
+    assert bert.venue.startswith("Proceedings of the 2019 Conference of the North American")
+    assert (
+        "Mandar Joshi" in papers["RoBERTa: A robustly optimized BERT pretraining approach"].authors
+    )
+    assert (
+        papers["RoBERTa: A robustly optimized BERT pretraining approach"].arxiv_id == "1907.11692"
+    )
+    bleu = papers["Bleu: a method for automatic evaluation of machine translation"]
+    assert (bleu.authors[-1], bleu.year) == ("Wei-Jing Zhu", 2002)
+    assert papers["Attention is not Explanation"].doi == "10.18653/v1/n19-1357"
+    assert result.problems == []
+
+
+def test_apa_references_keep_names_as_written_and_works_that_share_a_title() -> None:
+    result = parse_fixture("references_apa.txt")
+    papers = by_title(result)
+
+    assert len(result.drafts) == 10
+    bert = papers[
+        "BERT: Pre-training of deep bidirectional transformers for language understanding"
+    ]
+    assert bert.authors == ["Devlin, J.", "Chang, M.-W.", "Lee, K.", "Toutanova, K."]
+    assert (bert.year, bert.doi) == (2019, "10.18653/v1/n19-1423")
+    deep_learning = [d for d in result.drafts if d.title == "Deep learning"]
+    assert [(d.authors[0], d.year, d.venue) for d in deep_learning] == [
+        ("Goodfellow, I.", 2016, "MIT Press"),
+        ("LeCun, Y.", 2015, "Nature"),
+    ]
+    attention = papers["Attention is all you need"]
+    assert attention.authors[5:7] == ["Gomez, A. N.", "Kaiser, Ł."]
+    cpc = papers["Representation learning with contrastive predictive coding"]
+    assert (cpc.authors[0], cpc.arxiv_id) == ("van den Oord, A.", "1807.03748")
+    assert "What does BERT look at? An analysis of BERT's attention" in papers
+    clip = papers["Learning transferable visual models from natural language supervision"]
+    assert (len(clip.authors), clip.year) == (12, 2021)
+
+
+def test_ieee_references_with_curly_and_straight_quotes() -> None:
+    result = parse_fixture("references_ieee.txt")
+    papers = by_title(result)
+
+    assert len(result.drafts) == 8
+    resnet = papers["Deep residual learning for image recognition"]
+    assert resnet.authors == ["K. He", "X. Zhang", "S. Ren", "J. Sun"]
+    assert (resnet.year, resnet.venue) == (2016, "Proc. CVPR")
+    lstm = papers["Long short-term memory"]
+    assert (lstm.year, lstm.venue) == (1997, "Neural Comput.")
+    faster = papers[
+        "Faster R-CNN: Towards real-time object detection with region proposal networks"
+    ]
+    assert faster.doi == "10.1109/tpami.2016.2577031"
+    assert papers["U-Net: Convolutional networks for biomedical image segmentation"].year == 2015
+    vit = papers["An image is worth 16x16 words: Transformers for image recognition at scale"]
+    assert vit.authors == ["A. Dosovitskiy"]
+    adam = papers["Adam: A method for stochastic optimization"]
+    assert (adam.year, adam.arxiv_id) == (2014, "1412.6980")
+
+
+def test_a_cvs_publications_import_and_its_other_sections_do_not() -> None:
+    result = parse_fixture("references_cv_publications.txt")
+
+    assert titles(result) == [
+        "Do deep nets really need to be deep?",
+        "Multiple object recognition with visual attention",
+        "Show, attend and tell: Neural image caption generation with visual attention",
+        "Adam: A method for stochastic optimization",
+        "Using fast weights to attend to the recent past",
+        "Layer normalization",
+    ]
+    assert result.drafts[0].authors == ["Ba, J.", "Caruana, R."]
+    assert result.drafts[0].venue == "Advances in Neural Information Processing Systems"
+    assert result.drafts[3].authors == ["Kingma, D. P.", "Ba, J."]
+    assert result.problems == []
+
+
+def test_references_one_a_line_with_hard_titles_and_group_authors() -> None:
+    result = parse_fixture("references_one_per_line.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "Attention is all you need",
+        "What Does BERT Look At? An Analysis of BERT's Attention",
+        "On the dangers of stochastic parrots: Can language models be too big?",
+        "AI and the everything in the whole wide world benchmark",
+        "LLaMA: Open and efficient foundation language models",
+        "GPT-4 technical report",
+        "Gemini 1.5: Unlocking multimodal understanding across millions of tokens of context",
+        "Training compute-optimal large language models",
+    ]
+    assert papers["GPT-4 technical report"].authors == ["OpenAI"]
+    assert papers["GPT-4 technical report"].arxiv_id == "2303.08774"
+    gemini = papers[titles(result)[6]]
+    assert gemini.authors[:2] == ["Gemini Team", "Petko Georgiev"]
+    chinchilla = papers["Training compute-optimal large language models"]
+    assert "Diego de Las Casas" in chinchilla.authors
+    assert chinchilla.year == 2022
+    assert papers[titles(result)[1]].doi == "10.18653/v1/w19-4828"
+
+
+def test_a_title_with_initials_and_a_question_keeps_them() -> None:
+    text = (
+        "[1] Margaret Mitchell and Timnit Gebru. The A.I. hype cycle: Where are we now? "
+        "In Proceedings of the Workshop on Responsible Machine Learning, pages 1–8, 2021.\n"
+        "[2] Kate Crawford. Atlas of AI. Yale University Press, 2021.\n"
+    )
+
+    result = parse(text)
+
+    assert titles(result) == ["The A.I. hype cycle: Where are we now?", "Atlas of AI"]
+    assert result.drafts[1].authors == ["Kate Crawford"]
+    assert result.drafts[1].venue == "Yale University Press"
+
+
+def test_a_reference_without_a_clear_title_or_year_is_left_out_with_a_note() -> None:
+    text = """References
+[1] Diederik P. Kingma and Max Welling. Auto-encoding variational Bayes. In International
+Conference on Learning Representations, 2014.
+[2] Noam Shazeer. Fast transformer decoding: One write-head is all you need. Technical report.
+[3] Kaiming He, Xiangyu Zhang, Shaoqing Ren, and Jian Sun. In Proceedings of the IEEE Conference
+on Computer Vision and Pattern Recognition, pages 770–778, 2016.
+[4] Sergey Ioffe and Christian Szegedy. Batch normalization: Accelerating deep network training
+by reducing internal covariate shift. In International Conference on Machine Learning, 2015.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Auto-encoding variational Bayes",
+        "Batch normalization: Accelerating deep network training by reducing internal "
+        "covariate shift",
+    ]
+    assert [(problem.where, problem.reason.split(":")[0]) for problem in result.problems] == [
+        ("line 4", "no year"),
+        ("line 5", "no clear title"),
+    ]
+
+
+def test_a_hyphen_at_a_lines_end_joins_the_word_or_stays_in_a_compound() -> None:
+    text = (
+        "1. Mathilde Caron, Hugo Touvron, Ishan Misra, Hervé Jégou, Julien Mairal, Piotr Bojanow-\n"
+        "ski, and Armand Joulin. Emerging properties in self-\n"
+        "supervised vision transformers. In Proceedings of the IEEE/CVF International Con-\n"
+        "ference on Computer Vision, pages 9650–9660, 2021.\n"
+        "2. Kaiming He, Xinlei Chen, Saining Xie, Yanghao Li, Piotr Dollár, and Ross Girshick. "
+        "Masked autoencoders are scalable vision learners. In Proceedings of the IEEE/CVF "
+        "Conference on Computer Vision and Pattern Recognition, pages 16000–16009, 2022.\n"
+    )
+
+    dino = parse(text).drafts[0]
+
+    assert dino.title == "Emerging properties in self-supervised vision transformers"
+    assert dino.authors[5] == "Piotr Bojanowski"
+    assert dino.venue == "Proceedings of the IEEE/CVF International Conference on Computer Vision"
+
+
+REFERENCE_LINES = [
+    "",
+    "References",
+    "12",
+    "[1] Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit, Llion Jones, Aidan N. Gomez,",
+    "Łukasz Kaiser, and Illia Polosukhin. Attention is all you need. In Advances in Neural Informa-",
+    "tion Processing Systems, pages 5998–6008, 2017.",
+    "2. Devlin, J., Chang, M.-W., Lee, K., & Toutanova, K. (2019). BERT: Pre-training",
+    "Kristina Toutanova. 2019. BERT: Pre-training of",
+    '[3] K. He, X. Zhang, S. Ren, and J. Sun, “Deep residual learning," in Proc. CVPR, 2016.',
+    '"Unclosed quote, in Proc. 2016',
+    "arXiv preprint arXiv:1412.6980, 2014.",
+    "CoRR, abs/1609.03499, 2016. doi: 10.18653/v1/N19-1357 https://arxiv.org/abs/2001.08361",
+    "Tom B. Brown et al. What? Why? How?",
+    "OpenAI. GPT-4. (2023).",
+    "van den Oord, A., & et al",
+    "self-",
+    "/",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(REFERENCE_LINES) | st.text(max_size=60), max_size=30))
+def test_the_reference_reader_never_raises(lines: list[str]) -> None:
+    result = parse("References\n" + "\n".join(lines))
+
+    check_drafts(result)
+    for draft in result.drafts:
+        assert draft.year is None or 1900 <= draft.year < 2100
+
+
 # ---- texts without papers ------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """Listing pages as users copy them: Hugging Face Papers, arXiv lists and digests, Markdown cards,
-conference accepted lists, tables, plain titles.
+conference accepted lists, tables, plain titles, and reference lists.
 
 Hand-written, line by line, because no library reads text copied out of a web page or an e-mail:
 the structure lives in line order and page chrome, not in markup. One pass over the lines with
@@ -7,13 +7,19 @@ regular expressions compiled once, and the cycle collector paused (see `_cycle_c
 reads a generated Hugging Face page of 100,000 entries (145 MB) in 1.2-1.9 s on 2 cores that
 other work shares.
 
-Two readers share the work:
+Three readers share the work:
 
 - arXiv `/list` and `/new` pages and the daily e-mail digest (any text with an `arXiv:ID` line
   that opens a record: numbered, with "[pdf]" after it, or with the record's fields below; an id
   beside a title is the page reader's). New submissions and cross-lists are imported; replacements (blocks marked
   "(replaced)" or "replaced with revised version", and everything after a "Replacements" heading
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
+- Reference lists copied from a paper's bibliography or a CV's publications (numbered `[1]` or
+  `1.`, or not; natbib, ACL, APA and IEEE styles; wrapped and hyphenated as PDF viewers copy them),
+  one paper per reference with authors as written, year, venue and arXiv id, DOI or link. Chosen
+  when, within the first lines, most of the text (or of what follows a "References" or
+  "Publications" heading) reads as references: authors, then a title and a year. A reference
+  whose title or year is not clear is left out with a problem rather than imported wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
   lists, `Title by Authors` lines and plain lists of titles.
@@ -43,6 +49,7 @@ from readlist.models import (
     Problem,
     arxiv_id_in_link,
     canonical_arxiv_id,
+    canonical_doi,
 )
 
 if TYPE_CHECKING:
@@ -1670,6 +1677,400 @@ def _best_title(candidates: list[str], repeats: Counter[str]) -> int:
     return max(positions, key=lambda p: len(candidates[p]))
 
 
+# ---- reference lists: a paper's bibliography, a CV's publications -------------------------
+
+_REFERENCES_HEADING = re.compile(
+    r"^(?:#{1,6}\s*)?(?:(?:\d{1,2}|[IVX]{1,4})\.?\s+)?"
+    r"(?:references|bibliography|works cited|literature cited|cited works"
+    r"|(?:selected |recent |peer[- ]reviewed |refereed )?publications"
+    r"|journal (?:articles|papers)|conference (?:papers|publications)|preprints)\s*:?$",
+    re.IGNORECASE,
+)
+"""The heading over a bibliography or over a CV's publications, or over one of their parts."""
+_REFERENCE_MARK = re.compile(r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)])\s+")
+"""`[12] `, `[VSP+17] `, `12. `: a number or label opening a reference; four digits are a year."""
+_DETECTION_LINES = 400
+"""How far into a text a reference list must start to be read as one: a bibliography or a CV's
+publications start well within it, and a listing of any size costs no more than these lines."""
+_LONGEST_REFERENCE = 4000
+"""Characters past which a text is no one reference (fifty authors take 2,000): prose, or
+an appendix after the last reference, is cut there rather than joined on and on."""
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+(?:-(?:[^\W\d_]\.)+)*")
+"""`A.`, `A.N.`, `M.-W.`, `Ł.`: a person's initials (their capitals are checked apart)."""
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+"""`Vaswani`, `Ming-Wei`, `O'Neil`: one word of a person's name."""
+_QUOTES = {"“": "”", '"': '"', "``": "''", "‘‘": "’’"}
+"""A title quoted, IEEE style, and the mark closing each opening one."""
+_YEAR_FIRST = re.compile(
+    r"^(?:\(((?:19|20)\d\d)[a-z]?(?:,[^()]{1,25})?\)\.?|((?:19|20)\d\d)[a-z]?\.)\s+"
+)
+"""The year between the authors and the title: APA's `(2019). `, ACL's `2019. `."""
+_YEAR = re.compile(r"(?<![\w./:=–-])((?:19|20)\d\d)[a-z]?(?=[.,;)\]]|\s*$)")
+"""A year ending a part of a reference (`, 2017.`, `(2017)`), not in a page range or an id."""
+_TITLE_END = re.compile(r"([.?!])\s+(?=\S)|[.?!]?\s*$")
+"""Where a sentence of a reference may end: a mark before more text, or the text's end."""
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:[^\W\d_]|(?:[A-Z]\.)+[A-Z]|vs|e\.g|i\.e|cf|[Vv]ol|[Nn]o)$")
+"""A word that a period ends without ending the sentence: "A.I. and", "vs. humans"."""
+_VENUE_WORDS = re.compile(
+    r"(?:in:?\s|proceedings\b|proc\.|advances in\b|arxiv\b|corr\b|journal\b|transactions\b"
+    r"|trans\.|conference\b|workshop\b|symposium\b|technical report\b|tech\. rep"
+    r"|ph\.?d\.? thesis|master'?s thesis|preprint\b)",
+    re.IGNORECASE,
+)
+"""How a venue opens after a title: "In Proceedings of", "arXiv preprint", "Technical report"."""
+_AFTER_TITLE = re.compile(r"(?:url\b|https?:|doi\b|pages\b|pp\.|vol\.|volume\b|abs/)", re.I)
+"""Links, identifiers, volumes and pages: what follows a title, never what opens one."""
+_PAGES = re.compile(r"\d\s*[–-]\s*\d|\d\(\d|\d:\d")
+"""Pages and volumes: "436–444", "15(1)", "8:842"."""
+_VENUE_AS_TITLE = re.compile(
+    r"in (?:proceedings|proc\.|advances|international|annual|conference)\b", re.IGNORECASE
+)
+"""A reference without its title: "In Defense of the Triplet Loss" is a title, this is not."""
+_NOT_A_VENUE = re.compile(
+    r"(?:arxiv|corr|url|https?:|doi|preprint|technical report|tech\. rep|ph\.?d\.? thesis"
+    r"|master'?s thesis)",
+    re.IGNORECASE,
+)
+"""What follows a title without naming a venue: a preprint, a report, a thesis, a link."""
+_VENUE_END = re.compile(
+    rf",\s*(?:pages\b|pp\.|vol\.|volume\b|no\.|\d|{_MONTH_NAME}\s+\d)|\s+\(\s*pp?\."
+    r"|\s+\d+(?=[(,:.]|\s*$)|\.\s+(?:https?:|doi\b|url\b)|\.\s*$",
+    re.IGNORECASE,
+)
+"""Where a venue stops: at its volume, pages, month or year."""
+_IN_VENUE = re.compile(r"^in:?\s+", re.IGNORECASE)
+_CORR_ID = re.compile(r"\babs/(\d{4}\.\d{4,5})")
+_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+_KEPT_HYPHEN = frozenset(
+    "self pre non multi cross semi fine few zero large long short high low real open meta state "
+    "end".split()
+)
+"""Words whose hyphen at a line's end is the compound's: "self-\\nsupervised", where
+"trans-\\nformers" is one word broken by the line."""
+
+
+def _reference_list_start(lines: list[str]) -> int | None:
+    """Where the reference list starts, when the text is one: most of what comes first, or after
+    a "References" or "Publications" heading, reads as references."""
+    window = lines[:_DETECTION_LINES]
+    heading = next(
+        (number for number, line in enumerate(window) if _REFERENCES_HEADING.match(line.strip())),
+        None,
+    )
+    start = 0 if heading is None else heading + 1
+    read = unread = 0
+    for _line, text in _reference_chunks(window, start):
+        if isinstance(_read_reference(text), Draft):
+            read += 1
+        else:
+            unread += 1
+            if unread > 2 * read + 8:
+                # Prose, a listing or anything else shows at once: a huge listing costs no more.
+                return None
+    if heading is not None:
+        # Under its heading a list may keep a reference that cannot be read, or a subheading.
+        return start if read >= 1 and read >= unread else None
+    return start if read >= 2 and read >= 2 * unread else None
+
+
+def _read_references(lines: list[str], start: int) -> ParseResult:
+    """A paper for each reference from line `start` on; a reference whose title or year is not
+    clear is left out with a problem rather than imported wrong."""
+    result = ParseResult()
+    for line, text in _reference_chunks(lines, start):
+        read = _read_reference(text)
+        if isinstance(read, Draft):
+            read.line = line
+            result.drafts.append(read)
+        elif read is not None:
+            shown = text if len(text) <= 70 else f"{text[:67]}..."
+            result.problems.append(Problem(f"line {line}", f"{read}: {shown!r}"))
+    return result
+
+
+def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]:
+    """(1-based line, text) of each reference from line `start` on, its wrapped lines joined:
+    numbered lists are cut at the next number; others where a line opens with authors after a
+    line that ended a reference, or at a blank line after a whole one."""
+    window = lines[start : start + _DETECTION_LINES]
+    numbered = sum(1 for line in window if _REFERENCE_MARK.match(line.lstrip())) >= 2
+    number = 0
+    first_line = 0
+    text = ""
+    after_blank = False
+    for index in range(start, len(lines)):
+        line = lines[index].strip()
+        if not line:
+            after_blank = True
+            continue
+        if line.isdigit() and len(line) <= 4:
+            # A page number between two pages of the list.
+            continue
+        if _REFERENCES_HEADING.match(line):
+            if text:
+                yield first_line, text
+            text, after_blank = "", False
+            continue
+        mark = _REFERENCE_MARK.match(line) if numbered else None
+        opens = False
+        if mark is not None:
+            label = mark.group(1) or mark.group(2)
+            opens = not label.isdigit() or int(label) in (number + 1, 1)
+            if opens and label.isdigit():
+                number = int(label)
+            line = line[mark.end() :] if opens else line
+        elif text and numbered:
+            # A page break inside a reference leaves a blank line; a whole one ends the list.
+            opens = after_blank and _whole_reference(text)
+        elif text and after_blank:
+            opens = _whole_reference(text) or _opens_with_authors(line)
+        elif text:
+            opens = _ended(text) and _opens_with_authors(line) and _whole_reference(text)
+        if opens or not text or len(text) > _LONGEST_REFERENCE:
+            if text:
+                yield first_line, text
+            first_line, text = index + 1, line
+        else:
+            text = _joined(text, line)
+        after_blank = False
+    if text:
+        yield first_line, text
+
+
+def _joined(text: str, line: str) -> str:
+    """`text` and the next line of its reference: a word hyphenated at the line's end made
+    whole, a link broken after a slash rejoined."""
+    last = text[-1]
+    if last == "/" or (last in "-–" and len(text) > 1 and not text[-2].isspace()):
+        if last == "-" and text[-2].isalpha() and line[0].islower():
+            word = text[:-1].rsplit(maxsplit=1)[-1].rsplit("-", 1)[-1].casefold()
+            return text + line if word in _KEPT_HYPHEN else text[:-1] + line
+        return text + line
+    return f"{text} {line}"
+
+
+def _whole_reference(text: str) -> bool:
+    """True when `text` already reads as a whole reference, title and year included."""
+    return isinstance(_read_reference(text), Draft)
+
+
+def _ended(text: str) -> bool:
+    """True for text that may end a reference: a period, a parenthesis, or a link or id."""
+    return text[-1] in ".)" or "/" in text[text.rfind(" ") + 1 :]
+
+
+def _opens_with_authors(line: str) -> bool:
+    """True for a line that starts a reference: a person's name, then a comma, "and" or the
+    list's end."""
+    return _leading_authors(line.rstrip("-"), whole=False) is not None
+
+
+def _read_reference(text: str) -> Draft | str | None:
+    """The paper a reference names; why it cannot be read, for a reference whose title or year
+    is not clear; None for text that does not open with authors."""
+    authors = _leading_authors(text, whole=True)
+    if authors is None:
+        return None
+    names, title_start = authors
+    rest = text[title_start:].lstrip(" ,:")
+    year = None
+    if year_first := _YEAR_FIRST.match(rest):
+        year = int(year_first.group(1) or year_first.group(2))
+        rest = rest[year_first.end() :]
+    title, after = _title_and_rest(rest)
+    if title is None:
+        return "no clear title"
+    if year is None and (year_after := _YEAR.search(after)):
+        year = int(year_after.group(1))
+    if year is None:
+        return "no year"
+    arxiv_id = arxiv_id_in_link(text) or (
+        canonical_arxiv_id(corr.group(1)) if (corr := _CORR_ID.search(text)) else None
+    )
+    doi_found = _DOI.search(text)
+    url_found = _URL.search(text)
+    url = url_found.group(1).rstrip(_URL_TAIL) if url_found else None
+    return Draft(
+        title=title,
+        authors=names,
+        year=year,
+        venue=_venue(after),
+        arxiv_id=arxiv_id,
+        doi=canonical_doi(doi_found.group().rstrip(_URL_TAIL)) if doi_found else None,
+        url=url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
+    )
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
+    """The names a reference opens with, as written ("Ashish Vaswani", "A. N. Gomez", "Gomez,
+    A. N."), and where what follows them starts; None when it opens otherwise. A `whole`
+    reference must end its list ("Gomez. Title", "Gomez, A. N. Title", "Gomez, “Title",
+    "et al."); a line may break off inside it."""
+    names: list[str] = []
+    current: list[str] = []
+    surname: str | None = None
+    """Read "Gomez," of "Gomez, A. N.": initials must follow."""
+    initials: list[str] = []
+    after_et = False
+
+    def close() -> bool:
+        nonlocal surname
+        if surname is not None:
+            if not initials:
+                return False
+            names.append(f"{surname}, {' '.join(initials)}")
+            surname = None
+            initials.clear()
+        elif current:
+            if not _direct_name(current):
+                return False
+            names.append(" ".join(current))
+            current.clear()
+        return True
+
+    for match in _WORD.finditer(text):
+        word = match.group()
+        bare = word.removesuffix(",")
+        if after_et:
+            return (names, match.end()) if bare in ("al.", "al") and names else None
+        if bare in ("and", "&", "et"):
+            if not close() or (not names and bare != "et"):
+                return None
+            after_et = bare == "et"
+            continue
+        if surname is not None:
+            if _is_initials(bare):
+                initials.append(bare)
+                if bare != word and not close():
+                    return None
+                continue
+            if not initials or not close():
+                return None
+            return names, match.start()
+        if word[0] in '“"`‘(':
+            return (names, match.start()) if close() and names else None
+        if _is_initials(bare):
+            current.append(bare)
+            continue
+        stem = bare.removesuffix(".")
+        if not (_NAME_WORD.fullmatch(stem) and (stem[0].isupper() or stem in _NAME_PARTICLES)):
+            return None
+        current.append(stem)
+        if bare != word:
+            if _inverted_surname(current):
+                surname = " ".join(current)
+                current.clear()
+            elif not close():
+                return None
+        elif stem != bare:
+            lone_organisation = not names and len(current) == 1 and _organisation(stem)
+            if not lone_organisation and not close():
+                return None
+            if lone_organisation:
+                names.append(current.pop())
+            return names, match.end()
+    # A line broken off inside a name still opens with the names before it.
+    return None if whole or not names else (names, len(text))
+
+
+def _is_initials(word: str) -> bool:
+    """True for "A.", "A.N.", "M.-W.", "Ł.": a person's initials, in capitals."""
+    return _INITIALS.fullmatch(word) is not None and all(
+        ch.isupper() for ch in word if ch.isalpha()
+    )
+
+
+def _direct_name(words: list[str]) -> bool:
+    """True for a name written first name first: "Aidan N. Gomez", "Aäron van den Oord"."""
+    last = words[-1]
+    return 2 <= len(words) <= 5 and last[0].isupper() and not _is_initials(last)
+
+
+def _inverted_surname(words: list[str]) -> bool:
+    """True for the words before the comma of "van den Oord, A.": one name, maybe particles."""
+    return words[-1][0].isupper() and all(w.casefold() in _NAME_PARTICLES for w in words[:-1])
+
+
+def _organisation(word: str) -> bool:
+    """True for an organisation as an author: "OpenAI", "DeepMind" (a capital inside)."""
+    return len(word) >= 4 and any(ch.isupper() for ch in word[1:])
+
+
+def _title_and_rest(rest: str) -> tuple[str | None, str]:
+    """The title a reference gives after its authors (and year), and the text after it."""
+    for opening, closing in _QUOTES.items():
+        if rest.startswith(opening):
+            end = rest.find(closing, len(opening))
+            if end < 0:
+                return None, rest
+            quoted = rest[len(opening) : end].strip().rstrip(",.").strip()
+            return _plausible_title(quoted), rest[end + len(closing) :]
+    ends = _sentence_ends(rest)
+    title_end, after = next(ends)
+    following = next(ends, None)
+    if following is not None:
+        second_end, second_after = following
+        second = rest[after:second_end]
+        # "What Does BERT Look At? An Analysis of BERT's Attention. In Proceedings of ...": a
+        # second sentence that is neither venue nor year, before a venue, is the title's.
+        if not _venue_like(second) and _VENUE_WORDS.match(rest, second_after):
+            title_end, after = second_end, second_after
+    return _plausible_title(rest[:title_end]), rest[after:]
+
+
+def _sentence_ends(text: str) -> Iterator[tuple[int, int]]:
+    """(end of the sentence's text, start of the next) for each sentence of `text`; a question
+    or exclamation mark stays in the sentence, a period does not. A period after an initial or
+    an abbreviation ("A.I. and", "vs.") ends none, nor one before a lower-case word that opens
+    no venue."""
+    for match in _TITLE_END.finditer(text):
+        at = match.start()
+        mark = match.group(1) or text[at : at + 1]
+        kept = mark in ("?", "!")
+        if match.end() == len(text):
+            yield (at + 1 if kept else at), len(text)
+            return
+        if mark == ".":
+            if _ABBREVIATION.search(text, 0, at):
+                continue
+            if text[match.end()].islower() and not _VENUE_WORDS.match(text, match.end()):
+                continue
+        yield (at + 1 if kept else at), match.end()
+
+
+def _venue_like(text: str) -> bool:
+    """True for a sentence of a reference that names its venue, year, pages or identifier."""
+    return (
+        _VENUE_WORDS.match(text) is not None
+        or _AFTER_TITLE.match(text) is not None
+        or _YEAR.search(text) is not None
+        or _PAGES.search(text) is not None
+    )
+
+
+def _plausible_title(title: str) -> str | None:
+    """`title` with its spaces collapsed, if it can be one: words, not a venue."""
+    words = title.split()
+    if not 2 <= len(words) <= 40 or not (title[0].isalnum() or title[0] in "'‘“\""):
+        return None
+    if _VENUE_AS_TITLE.match(title) or _AFTER_TITLE.match(title):
+        return None
+    return " ".join(words)
+
+
+def _venue(after: str) -> str | None:
+    """The journal, proceedings or publisher after a title, without pages, volume or year."""
+    text = _IN_VENUE.sub("", after.strip(" .,;"), count=1)
+    if not text or not text[0].isalpha() or _NOT_A_VENUE.match(text):
+        return None
+    end = _VENUE_END.search(text)
+    venue = (text[: end.start()] if end else text).strip(" ,;:")
+    return venue if venue and len(venue) <= 200 else None
+
+
 # ---- the importer --------------------------------------------------------------------------
 
 
@@ -1698,9 +2099,13 @@ class ListingImporter(WholeTextImporter):
 
 
 def _read(lines: list[str], arxiv_blocks: bool, context: ImportContext) -> ParseResult:
-    """The papers of the lines, by the arXiv reader or the page reader, once each."""
+    """The papers of the lines, by the arXiv reader, the reference reader or the page reader;
+    once each, but for references."""
     if arxiv_blocks and _holds_arxiv_records(lines):
         result = _ArxivReader(context).read(lines)
+    elif (references_start := _reference_list_start(lines)) is not None:
+        # Two works cited may share a title ("Deep learning"): every reference is a paper.
+        return _read_references(lines, references_start)
     else:
         reader = _PageReader(context)
         result = ParseResult(drafts=reader.read(lines), problems=reader.problems)
