@@ -1244,6 +1244,17 @@ def test_a_hyphen_at_a_lines_end_joins_the_word_or_stays_in_a_compound() -> None
     assert dino.venue == "Proceedings of the IEEE/CVF International Conference on Computer Vision"
 
 
+def test_a_title_first_publication_list_gives_no_names_as_titles() -> None:
+    # Title-cased titles pass for names; the names after them must not become titles.
+    text = """Publications
+Attention Is All You Need. A. Vaswani, N. Shazeer, N. Parmar. NeurIPS 2017.
+Deep Residual Learning. Kaiming He, Xiangyu Zhang. CVPR 2016.
+Language Models Are Few-Shot Learners. Tom B. Brown, Benjamin Mann. NeurIPS 2020.
+"""
+
+    assert not any(names_in(title) for title in titles(parse(text)))
+
+
 REFERENCE_LINES = [
     "",
     "References",

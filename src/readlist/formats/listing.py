@@ -1878,7 +1878,9 @@ def _read_reference(text: str) -> Draft | str | None:
         year = int(year_first.group(1) or year_first.group(2))
         rest = rest[year_first.end() :]
     title, after = _title_and_rest(rest)
-    if title is None:
+    if title is None or _leading_authors(title, whole=False) is not None:
+        # Names where the title goes: a CV's "Title. Authors. Venue" line, whose title-cased
+        # title passed for a name.
         return "no clear title"
     if year is None and (year_after := _YEAR.search(after)):
         year = int(year_after.group(1))
