@@ -205,6 +205,26 @@ def test_one_wrong_word_is_forgiven_in_a_long_query_only() -> None:
     assert titles("sourdough hospital records") == []
 
 
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        (
+            "generative pretraining speech",
+            "Generative Pre-Training for Speech with Autoregressive Predictive Coding",
+        ),
+        (
+            "fewshot traffic prediction",
+            "STDA-Meta: A Meta-Learning Framework for Few-Shot Traffic Prediction",
+        ),
+        ("unsupervised pre-training", "On the Provable Advantage of Unsupervised Pretraining"),
+    ],
+)
+def test_a_compound_written_whole_or_hyphenated_finds_the_other_spelling(
+    query: str, title: str
+) -> None:
+    assert title in titles(query)[:3]
+
+
 def _with_typo(title: str) -> str:
     """The title with one letter dropped from its longest word, as a hurried user types it."""
     words = title.split()

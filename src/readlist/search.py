@@ -15,6 +15,7 @@ indexes the short metadata (title, authors, tags, venue, note) and can rank at o
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -82,6 +83,14 @@ def fold(text: str) -> str:
 def search_words(text: str) -> list[str]:
     """The folded words of `text`, as the index and queries see them: `Re-ID` -> `re`, `id`."""
     return _NOT_WORD.sub(" ", fold(text)).split()
+
+
+def _joined_compounds(text: str) -> str:
+    """`Few-Shot Pre-training` -> `FewShot Pretraining`: the hyphenated words of a title spelt
+    whole, as many authors write them."""
+    if "-" not in text:
+        return ""
+    return " ".join(word.replace("-", "") for word in text.split() if "-" in word)
 
 
 _STOPWORDS = frozenset(
@@ -250,7 +259,16 @@ class SearchIndex:
     def _metadata(document: SearchDocument) -> str:
         return _plain_letters(
             " ".join(
-                (document.title, document.authors, document.tags, document.venue, document.note)
+                (
+                    document.title,
+                    # "pretraining" finds "Pre-training" as one indexed word;
+                    # `_join_split_words` does the reverse for queries.
+                    _joined_compounds(document.title),
+                    document.authors,
+                    document.tags,
+                    document.venue,
+                    document.note,
+                )
             )
         )
 
@@ -329,6 +347,7 @@ class SearchIndex:
         # A query of stop words only ("all you need") requires them all.
         only_stopwords = all(word in _STOPWORDS for word in words)
         query_words = [self._query_word(word, only_stopwords) for word in words]
+        self._join_split_words(query_words)
         processed_query = " ".join(words)
         candidates = self._candidates(query_words, processed_query)
         scored: list[tuple[float, int, int]] = []
@@ -378,6 +397,15 @@ class SearchIndex:
             # fragment like "re-id" stands for "re-identification". One letter would match most.
             prefix=len(word) >= 2,
         )
+
+    def _join_split_words(self, query_words: list[_QueryWord]) -> None:
+        """Let two query words that an indexed word joins ("pre training": "pretraining") each
+        stand for it, so a paper with the joined word has both."""
+        for first, second in itertools.pairwise(query_words):
+            joined = first.text + second.text
+            index = bisect_left(self._metadata_terms, joined)
+            if index < len(self._metadata_terms) and self._metadata_terms[index] == joined:
+                first.variants[joined] = second.variants[joined] = 100.0
 
     def _candidates(
         self, query_words: list[_QueryWord], processed_query: str
@@ -487,7 +515,8 @@ class SearchIndex:
         """A candidate's score: its words' best matches, weighted by field, plus title closeness."""
         document = self._documents[position]
         title = self._titles[position]
-        fields = [(title.split(), _FIELD_WEIGHTS["title"])]
+        title_words = title.split() + search_words(_joined_compounds(document.title))
+        fields = [(title_words, _FIELD_WEIGHTS["title"])]
         fields.extend(
             (search_words(text), _FIELD_WEIGHTS[name])
             for name, text in (
