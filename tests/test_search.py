@@ -208,6 +208,25 @@ def test_one_wrong_word_is_forgiven_in_a_long_query_only() -> None:
 @pytest.mark.parametrize(
     ("query", "title"),
     [
+        ("batch normalisation", "PowerNorm: Rethinking Batch Normalization in Transformers"),
+        ("generalizable omni-scale", OMNI_SCALE),
+        (
+            "optimisation generalisation dilemma",
+            "Rich Feature Construction for the Optimization-Generalization Dilemma",
+        ),
+    ],
+)
+def test_a_british_or_american_spelling_finds_the_title_spelt_the_other_way(
+    query: str, title: str
+) -> None:
+    # Both spellings are in the corpus ("Generalizable" in other titles, "normalisation" in an
+    # abstract), so neither looks like a typo.
+    assert title in titles(query)[:3]
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
         (
             "generative pretraining speech",
             "Generative Pre-Training for Speech with Autoregressive Predictive Coding",

@@ -113,6 +113,9 @@ _RESCORED = 300
 """Candidates scored in full per query; the rest are estimated."""
 _MAX_TYPO_VARIANTS = 40
 """Indexed words tried per mistyped query word, the closest first."""
+_SPELLING_CUTOFF = 90.0
+"""The rapidfuzz ratio an indexed word needs to pass as another spelling of a word the papers
+also use: "normalization" of "normalisation" (92), not "onset" of "osnet" (80)."""
 _TOKENIZER = "unicode61 remove_diacritics 2"
 """How FTS5 splits text into words: on what is not a letter or digit, without case or accents."""
 _CHUNK_CHARACTERS = 300_000
@@ -153,9 +156,12 @@ class _QueryWord:
     required: bool
     """Stop words are not required: a paper may lack them and still match."""
     variants: dict[str, float]
-    """Indexed metadata words this one matches exactly or as a typo, with their similarity."""
+    """Indexed metadata words this one matches exactly, as a typo or spelt otherwise, with their
+    similarity."""
     prefix: bool
     """Whether indexed words starting with `text` match too."""
+    as_meant: bool
+    """Whether the papers use the word itself, so its typos were not looked for."""
 
     def best_similarity(self, words: Sequence[str]) -> float:
         """How well the best of `words` matches this query word (0 when none does)."""
@@ -379,16 +385,9 @@ class SearchIndex:
             variants[word] = 100.0
         cutoff = _typo_cutoff(word)
         # A word the papers use is taken as meant ("osnet" is not a typo of "onset").
-        if cutoff is not None and not variants and not self._in_abstracts(word):
-            for term, score, _position in process.extract(
-                word,
-                self._metadata_terms,
-                scorer=fuzz.ratio,
-                processor=None,
-                limit=_MAX_TYPO_VARIANTS,
-                score_cutoff=cutoff,
-            ):
-                variants[term] = score
+        as_meant = cutoff is not None and (bool(variants) or self._in_abstracts(word))
+        if cutoff is not None and not as_meant:
+            variants.update(self._typos(word, cutoff))
         return _QueryWord(
             text=word,
             required=only_stopwords or word not in _STOPWORDS,
@@ -396,7 +395,35 @@ class SearchIndex:
             # Words also stand for the words they start: the last one may be half typed, and a
             # fragment like "re-id" stands for "re-identification". One letter would match most.
             prefix=len(word) >= 2,
+            as_meant=as_meant,
         )
+
+    def _typos(self, word: str, cutoff: float) -> dict[str, float]:
+        """The indexed metadata words at least `cutoff` close to `word`, with their similarity."""
+        return {
+            term: score
+            for term, score, _position in process.extract(
+                word,
+                self._metadata_terms,
+                scorer=fuzz.ratio,
+                processor=None,
+                limit=_MAX_TYPO_VARIANTS,
+                score_cutoff=cutoff,
+            )
+        }
+
+    def _add_other_spellings(self, query_words: list[_QueryWord]) -> bool:
+        """Let each word taken as meant also stand for the indexed words spelt nearly like it
+        ("generalizable": "generalisable"); True if any does now."""
+        added = False
+        for word in query_words:
+            if not word.as_meant:
+                continue
+            for term, score in self._typos(word.text, _SPELLING_CUTOFF).items():
+                if term not in word.variants:
+                    word.variants[term] = score
+                    added = True
+        return added
 
     def _join_split_words(self, query_words: list[_QueryWord]) -> None:
         """Let two query words that an indexed word joins ("pre training": "pretraining") each
@@ -413,6 +440,10 @@ class SearchIndex:
         """Papers that may match, each once, with how they matched; likely best first."""
         required = [word for word in query_words if word.required]
         everywhere = self._matching(required)
+        # Both spellings of a word are often in a library ("Generalizable", "Generalisable"), so
+        # neither passes as a typo; when no paper has every word as typed, either does.
+        if not everywhere and self._add_other_spellings(required):
+            everywhere = self._matching(required)
         close_titles: list[int] = []
         if len(query_words) > 1 and len(processed_query) >= 10:
             # A mistyped whole title may break every word yet still read as the title.
