@@ -356,3 +356,13 @@ def test_library_search_finds_words_only_in_abstracts(library: Library) -> None:
     drafts = [Draft(title=OMNI_SCALE, authors=["Zoë Sørensen"], abstract="We build OSNet.")]
     library.add_drafts([(FileReport("seed.bib"), drafts)])
     assert [paper.title for paper in library.papers(PaperFilter(search="osnet"))] == [OMNI_SCALE]
+
+
+def test_a_surname_and_a_year_find_the_paper(library: Library) -> None:
+    adam = "Adam: A Method for Stochastic Optimization"
+    drafts = [
+        Draft(title=adam, authors=["Diederik P. Kingma", "Jimmy Ba"], year=2014, venue="CoRR"),
+        Draft(title="Auto-Encoding Variational Bayes", authors=["Diederik P. Kingma"], year=2013),
+    ]
+    library.add_drafts([(FileReport("seed.bib"), drafts)])
+    assert [paper.title for paper in library.papers(PaperFilter(search="kingma 2014"))] == [adam]

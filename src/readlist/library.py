@@ -419,7 +419,8 @@ class Library:
             "SELECT p.id, p.title, "
             "coalesce((SELECT group_concat(value, ' ') FROM json_each(p.authors)), ''), "
             "coalesce(p.venue, ''), coalesce(p.abstract, ''), p.note, "
-            "coalesce((SELECT group_concat(tag, ' ') FROM paper_tag WHERE paper_id = p.id), '') "
+            "coalesce((SELECT group_concat(tag, ' ') FROM paper_tag WHERE paper_id = p.id), ''), "
+            "coalesce(CAST(p.year AS TEXT), '') "
             "FROM paper p"
         )
         with self._reading() as connection:

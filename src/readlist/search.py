@@ -1,4 +1,4 @@
-"""Fuzzy search: rapidfuzz over title (most weight), authors, tags, venue, note and abstract.
+"""Fuzzy search: rapidfuzz over title (most weight), authors, tags, venue, year, note, abstract.
 
 Plain data in, paper ids out; the app keeps one `SearchIndex` and asks it at every keystroke.
 
@@ -41,6 +41,7 @@ class SearchDocument:
     abstract: str
     note: str
     tags: str
+    year: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ _STOPWORDS = frozenset(
 )
 """Words too common to require: a query still matches papers lacking them, they only add score."""
 
-_FIELD_WEIGHTS = {"title": 1.0, "authors": 0.9, "tags": 0.9, "note": 0.8, "venue": 0.7}
+_FIELD_WEIGHTS = {"title": 1.0, "authors": 0.9, "tags": 0.9, "note": 0.8, "venue": 0.7, "year": 0.7}
 """How much a query word found in each field counts; a title match counts most."""
 _ABSTRACT_WEIGHT = 0.8
 """How much a query word found only in the abstract counts."""
@@ -273,6 +274,7 @@ class SearchIndex:
                     document.authors,
                     document.tags,
                     document.venue,
+                    document.year,
                     document.note,
                 )
             )
@@ -555,6 +557,7 @@ class SearchIndex:
                 ("tags", document.tags),
                 ("note", document.note),
                 ("venue", document.venue),
+                ("year", document.year),
             )
             if text
         )
