@@ -8,4 +8,4 @@ from textual.widgets import Input
 class SearchBox(Input):
     """An input whose every change searches; its keys (Enter, Down, Escape) are the screen's."""
 
-    HELP = "Type to search titles, authors, tags, venues and notes; typos are forgiven."
+    HELP = "Type to search titles, authors, years, tags, venues and notes; typos are forgiven."
