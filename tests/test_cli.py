@@ -243,6 +243,23 @@ def test_a_file_that_is_not_a_library_is_one_line(tmp_path: Path) -> None:
     assert result.stderr == f"readlist: {bogus}: not an SQLite file, so not a readlist library\n"
 
 
+@pytest.mark.parametrize("damage", ["pages overwritten", "cut short"])
+def test_a_damaged_library_is_one_line_for_every_command(filled: Path, damage: str) -> None:
+    # What a disk fault or a copy that stopped half-way leaves: the first pages still say
+    # "SQLite", the rest is garbage or missing.
+    data = filled.read_bytes()
+    if damage == "cut short":
+        filled.write_bytes(data[: len(data) // 2])
+    else:
+        filled.write_bytes(data[:16384] + b"\xff" * (len(data) - 16384))
+    for command in ("list", "list --json", "export", "tag 1 x", "mark 1 read"):
+        result = readlist("--db", str(filled), *command.split())
+        assert result.returncode == 1, command
+        assert result.stderr.startswith(f"readlist: {filled}: cannot "), command
+        assert result.stderr.endswith(" (database disk image is malformed)\n"), command
+        assert result.stderr.count("\n") == 1, command
+
+
 def test_export_to_an_unwritable_place_is_one_line(filled: Path, tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "refs.bib"
     result = readlist("--db", str(filled), "export", "-o", str(target))

@@ -270,11 +270,15 @@ class Library:
     def _reading(self) -> Iterator[sqlite3.Connection]:
         # One read transaction, so a page of rows and its counts come from the same snapshot.
         connection = self._connection()
-        connection.execute("BEGIN")
         try:
-            yield connection
-        finally:
-            connection.execute("COMMIT")
+            connection.execute("BEGIN")
+            try:
+                yield connection
+            finally:
+                connection.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            # A library cut short or hurt by a disk fails only where a read meets the damage.
+            raise LibraryError(f"{self.path}: cannot read the library ({error})") from None
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -295,8 +299,9 @@ class Library:
         try:
             yield connection
             connection.execute("COMMIT")
-        except sqlite3.OperationalError as error:
-            # A read-only file or folder, a full disk, an I/O error: nothing was written.
+        except sqlite3.DatabaseError as error:
+            # A read-only file or folder, a full disk, an I/O error, a damaged file: nothing
+            # was written.
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise LibraryError(f"{self.path}: cannot write to the library ({error})") from None

@@ -114,12 +114,13 @@ def _folder_hint(path: Path) -> str:
 def _schema_version(connection: sqlite3.Connection, path: Path) -> int:
     try:
         row = connection.execute("PRAGMA user_version").fetchone()
-    except sqlite3.OperationalError as error:
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB:
+            raise LibraryError(f"{path}: not an SQLite file, so not a readlist library") from None
+        # Unreadable, or a library cut short or hurt by a disk: SQLite's words say which.
         raise LibraryError(
             f"{path}: cannot open the library ({error}){_folder_hint(path)}"
         ) from None
-    except sqlite3.DatabaseError:
-        raise LibraryError(f"{path}: not an SQLite file, so not a readlist library") from None
     return int(row[0])
 
 
