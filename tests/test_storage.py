@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from readlist import storage
 from readlist.errors import LibraryError
 from readlist.library import Library
 from readlist.models import Status
@@ -72,6 +74,77 @@ def test_version_1_library_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     Library(fresh).close()
     assert _indexes(path) == _indexes(fresh)
     assert _tables(path) == _tables(fresh)
+
+
+def _version_1_library(path: Path) -> Path:
+    connection = sqlite3.connect(path)
+    connection.executescript(V1_SCRIPT.read_text())
+    connection.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["new", "version 1"])
+def test_two_readlists_opening_one_library_at_once_both_open_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # The app and `readlist import` started together, on a library not made or not upgraded
+    # yet: both read the file's version before either changes it.
+    path = tmp_path / "library.sqlite"
+    if kind == "version 1":
+        _version_1_library(path)
+    both_read = threading.Barrier(2, timeout=30)
+    first_read = threading.local()
+    read_version = storage._schema_version
+
+    def read_then_wait_for_the_other(connection: sqlite3.Connection, at: Path) -> int:
+        version = read_version(connection, at)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            both_read.wait()
+        return version
+
+    monkeypatch.setattr(storage, "_schema_version", read_then_wait_for_the_other)
+    errors: list[str] = []
+
+    def open_library() -> None:
+        try:
+            Library(path).close()
+        except LibraryError as error:
+            errors.append(error.message)
+
+    threads = [threading.Thread(target=open_library) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    if kind == "version 1":
+        backup = sqlite3.connect(backup_path(path, 1))
+        assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_an_upgrade_waits_for_another_writer_and_says_when_it_gave_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.storage.BUSY_SECONDS", 0.2)
+    path = _version_1_library(tmp_path / "old.sqlite")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(LibraryError) as raised:
+            Library(path)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert raised.value.message == (
+        f"{path}: busy, another program has been writing to it for 0.2 s "
+        "(database is locked); try again when it is done"
+    )
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    with Library(path) as library:
+        assert library.counts().total == 2
 
 
 def _tables(path: Path) -> dict[str, str]:

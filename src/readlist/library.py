@@ -292,10 +292,7 @@ class Library:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             # Still locked after storage.BUSY_SECONDS of waiting: a writer that does not finish.
-            raise LibraryError(
-                f"{self.path}: busy, another program has been writing to it for "
-                f"{storage.BUSY_SECONDS:g} s ({error}); try again when it is done"
-            ) from None
+            raise storage.busy(self.path, error) from None
         try:
             yield connection
             connection.execute("COMMIT")

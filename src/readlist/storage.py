@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from readlist.errors import LibraryError
@@ -83,13 +84,17 @@ def prepare_library(path: Path) -> None:
         ) from None
     try:
         version = _schema_version(connection, path)
-        if version == 0:
-            if _has_tables(connection):
+        if version == 0 and _has_tables(connection):
+            # A library's tables come with its version, in one transaction: tables alone are
+            # another application's, unless another readlist made the library just now.
+            version = _schema_version(connection, path)
+            if version == 0:
                 raise LibraryError(f"{path}: an SQLite file that is not a readlist library")
+        if version == 0:
             try:
                 _create_schema(connection, path)
             except LibraryError:
-                # Half a schema would make the file "not a readlist library" from then on.
+                # The tables come in one transaction, so none were made; nor is the file left.
                 connection.close()
                 if not existed:
                     for leftover in (path, *companions(path)):
@@ -101,9 +106,17 @@ def prepare_library(path: Path) -> None:
                 f"{SCHEMA_VERSION}); upgrade readlist"
             )
         elif version < SCHEMA_VERSION:
-            _upgrade(connection, path, version)
+            _upgrade(connection, path)
     finally:
         connection.close()
+
+
+def busy(path: Path, error: sqlite3.OperationalError) -> LibraryError:
+    """The error for a write that waited `BUSY_SECONDS` for another writer and gave up."""
+    return LibraryError(
+        f"{path}: busy, another program has been writing to it for {BUSY_SECONDS:g} s "
+        f"({error}); try again when it is done"
+    )
 
 
 def _folder_hint(path: Path) -> str:
@@ -130,6 +143,7 @@ def _has_tables(connection: sqlite3.Connection) -> bool:
 
 
 def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
+    from sqlalchemy import event
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import create_engine
 
@@ -141,12 +155,19 @@ def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
         # import's inserts by a fifth against the 4 KiB default.
         connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         connection.execute("PRAGMA journal_mode = WAL")
-        engine = create_engine(f"sqlite:///{path}")
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"timeout": BUSY_SECONDS, "isolation_level": None},
+        )
+        # One transaction under the write lock: another readlist making the same new library
+        # at the same moment waits for it, then finds the tables there and makes none.
+        event.listen(engine, "begin", lambda begun: begun.exec_driver_sql("BEGIN IMMEDIATE"))
         try:
-            METADATA.create_all(engine)
+            with engine.begin() as transaction:
+                METADATA.create_all(transaction)
+                transaction.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         finally:
             engine.dispose()
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except sqlite3.Error as error:
         raise LibraryError(f"{path}: cannot create the library ({error})") from None
     except DBAPIError as error:
@@ -163,26 +184,42 @@ def backup_path(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.schema{version}.bak")
 
 
-def _upgrade(connection: sqlite3.Connection, path: Path, version: int) -> None:
+def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
+    try:
+        # The write lock first: another readlist opening the library at the same moment must
+        # not back it up or upgrade it a second time.
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise busy(path, error) from None
+    try:
+        # Read again under the lock: the other readlist may have upgraded it while this waited.
+        version = _schema_version(connection, path)
+        if version < SCHEMA_VERSION:
+            backup = _write_backup(path, version)
+            try:
+                while version < SCHEMA_VERSION:
+                    UPGRADES[version](connection)
+                    version += 1
+                    connection.execute(f"PRAGMA user_version = {version}")
+                connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise LibraryError(
+                    f"{path}: upgrade failed ({error}); the library is unchanged, a copy is in "
+                    f"{backup.name}"
+                ) from None
+    finally:
+        # Also ends the transaction that found nothing to do.
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+
+def _write_backup(path: Path, version: int) -> Path:
     backup = backup_path(path, version)
     try:
-        copy = sqlite3.connect(backup)
-        try:
-            connection.backup(copy)
-        finally:
-            copy.close()
+        # Through a connection of its own: a backup through the one holding the write lock
+        # would wait for that lock for ever.
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(backup)) as copy:
+            source.backup(copy)
     except (OSError, sqlite3.Error) as error:
         raise LibraryError(f"{path}: cannot write the backup {backup.name} ({error})") from None
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        while version < SCHEMA_VERSION:
-            UPGRADES[version](connection)
-            version += 1
-            connection.execute(f"PRAGMA user_version = {version}")
-        connection.execute("COMMIT")
-    except sqlite3.Error as error:
-        connection.execute("ROLLBACK")
-        raise LibraryError(
-            f"{path}: upgrade failed ({error}); the library is unchanged, a copy is in "
-            f"{backup.name}"
-        ) from None
+    return backup
