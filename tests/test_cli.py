@@ -298,6 +298,19 @@ def test_impossible_ids_and_a_closed_stdin_are_one_line_errors(filled: Path) -> 
     assert twice.stderr == "readlist: -: standard input is read once; it was named before\n"
 
 
+def test_an_export_to_a_file_that_matches_no_paper_leaves_the_file(
+    filled: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "refs.bib"
+    assert readlist("--db", str(filled), "export", "-o", str(target)).returncode == 0
+    exported = target.read_text()
+    result = readlist("--db", str(filled), "export", "-o", str(target), "--tag", "thesys")
+    assert result.returncode == 1
+    assert result.stderr == f"readlist: {target}: no paper to export, nothing written\n"
+    assert target.read_text() == exported
+    assert exported.startswith("@")
+
+
 def test_export_onto_the_library_itself_is_refused(filled: Path) -> None:
     before = _dump(filled)
     for target in (filled, filled.with_name(filled.name + "-wal")):

@@ -1054,7 +1054,11 @@ class Library:
     def bibtex_chunks(
         self, paper_filter: PaperFilter = PaperFilter(), sort: SortKey = SortKey.ADDED
     ) -> Generator[str, None, None]:
-        """BibTeX for the papers the filter keeps, a part at a time (stream it to a file).
+        """BibTeX for the papers the filter keeps, a part at a time (stream it to a file)."""
+        return self._bibtex_chunks(self.ids(paper_filter, sort))
+
+    def _bibtex_chunks(self, ids: list[int]) -> Generator[str, None, None]:
+        """BibTeX for these papers, in order, a part at a time.
 
         A big export is formatted on every core: each worker reads its own slice of the papers,
         since rows cost as much to send to a worker as to format.
@@ -1062,7 +1066,6 @@ class Library:
         from readlist import parallel
 
         bibtex = exporter("bibtex")
-        ids = self.ids(paper_filter, sort)
         made_up = self._made_up_keys(bibtex, ids)
         slices = [
             _ExportSlice(self.path, "bibtex", chunk, {i: made_up[i] for i in chunk if i in made_up})
@@ -1115,7 +1118,12 @@ class Library:
         library_files = {self.path.resolve(), *(p.resolve() for p in storage.companions(self.path))}
         if path.expanduser().resolve() in library_files:
             raise ExportError(f"{path}: that is the library itself; name another file")
-        with closing(self.bibtex_chunks(paper_filter, sort)) as chunks:
+        ids = self.ids(paper_filter, sort)
+        if not ids:
+            # An empty file in place of the last export (`-o refs.bib --tag thesys`, a typo)
+            # would lose it unnoticed.
+            raise ExportError(f"{path}: no paper to export, nothing written")
+        with closing(self._bibtex_chunks(ids)) as chunks:
             write_text_file(path, chunks)
 
 
