@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from readlist.cli import app
 from readlist.library import FileReport, Library
-from readlist.models import Draft
+from readlist.models import Draft, Status
 
 REPO = Path(__file__).resolve().parent.parent
 JSON_KEYS = {
@@ -125,6 +125,23 @@ def test_table_shows_markup_and_escapes_literally(filled: Path) -> None:
     assert result.exit_code == 0
     assert "[HOSPITAL] records ␛[31mred" in result.stdout
     assert "\x1b" not in result.stdout
+
+
+def test_a_closed_or_ascii_only_standard_output_is_no_traceback(filled: Path) -> None:
+    with Library(filled) as library:
+        library.mark(library.ids(), Status.READ)
+    for command in ("list", "list --json", "export"):
+        closed = readlist_in_shell(f"--db '{filled}' {command} >&-")
+        assert closed.returncode == 1, command
+        assert closed.stderr == "readlist: there is no standard output to write to (it is closed)\n"
+        # As a locale or PYTHONIOENCODING that cannot spell the ✓ of a read paper.
+        ascii_only = readlist(
+            "--db", str(filled), *command.split(), env={"PYTHONIOENCODING": "ascii"}
+        )
+        assert (ascii_only.returncode, ascii_only.stderr) == (0, ""), command
+        assert "Attention Is All You Need" in ascii_only.stdout
+    table = readlist("--db", str(filled), "list", env={"PYTHONIOENCODING": "ascii"})
+    assert "   ✓    2017  Attention Is All You Need" in table.stdout
 
 
 def test_readlist_db_environment_variable_is_used(filled: Path) -> None:
