@@ -155,7 +155,8 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield SearchBox(
-            placeholder="/ to search titles, authors, years, tags, venues, notes, abstracts", id="search"
+            placeholder="/ to search titles, authors, years, tags, venues, notes, abstracts",
+            id="search",
         )
         with Container(id="panes"):
             yield PaperList(self._library, id="papers")
