@@ -10,7 +10,7 @@ import logging
 import shutil
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -274,7 +274,7 @@ def _write_table(papers: Iterable[Paper]) -> None:
     """Plain fixed-width columns, streamed: fast at 100,000 rows, and safe for any title.
     Lines are cut to a terminal's width; into a pipe or file (`| grep`) they go whole."""
     with _standard_output() as out:
-        width = shutil.get_terminal_size().columns if out.isatty() else sys.maxsize
+        fitted = _cut_to(shutil.get_terminal_size().columns) if out.isatty() else None
         out.write(f"{'id':>6}  read  year  title\n")
         for paper in papers:
             mark = "✓" if paper.status is Status.READ else " "
@@ -282,7 +282,20 @@ def _write_table(papers: Iterable[Paper]) -> None:
             tags = f"  [{_printable(', '.join(paper.tags))}]" if paper.tags else ""
             waiting = " (waiting for arXiv)" if paper.needs_metadata else ""
             line = f"{paper.id:>6}  {mark:^4}  {year:4}  {_printable(paper.title)}{waiting}{tags}"
-            out.write((line if len(line) <= width else line[: width - 1] + "…") + "\n")
+            out.write((fitted(line) if fitted else line) + "\n")
+
+
+def _cut_to(columns: int) -> Callable[[str], str]:
+    """Cuts a line to `columns` of a terminal: by the cells its characters take, since a CJK
+    character takes two and a line cut by characters would wrap."""
+    from rich.cells import cell_len, set_cell_size
+
+    def fitted(line: str) -> str:
+        if len(line) * 2 <= columns or cell_len(line) <= columns:
+            return line
+        return set_cell_size(line, columns - 1) + "…"
+
+    return fitted
 
 
 def _printable(text: str) -> str:

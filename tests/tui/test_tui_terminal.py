@@ -334,3 +334,21 @@ def test_a_bad_config_is_one_line_not_a_traceback(
     printed = terminal.transcript()
     assert f"readlist: {config}, line 2: [keys] readlist.toggle_read must be a key name" in printed
     assert "Traceback" not in printed
+
+
+def test_the_list_command_cuts_wide_titles_to_the_terminal(
+    library_path: Path, terminal: Terminal
+) -> None:
+    with Library(library_path) as library:
+        wide = "大規模言語モデルによる長文脈推論の評価と改善に関する研究" * 3
+        library.add_drafts(
+            [(FileReport("cjk.txt"), [Draft(title=wide), Draft(title="Layer Normalization")])]
+        )
+
+    terminal.run("--db", str(library_path), "list")
+    screen = terminal.wait_for(EXITED)
+
+    # One screen line, cut: a title cut by characters would wrap onto a second.
+    (row,) = [line for line in screen.splitlines() if re.search("[\u3040-\u9fff]", line)]
+    assert row.rstrip().endswith("…")
+    assert "Layer Normalization" in screen
