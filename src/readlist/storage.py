@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 from readlist.errors import LibraryError
@@ -107,6 +107,9 @@ def prepare_library(path: Path) -> None:
             )
         elif version < SCHEMA_VERSION:
             _upgrade(connection, path)
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # Made while another readlist had it open, or written by another program.
+            _use_wal(connection)
     finally:
         connection.close()
 
@@ -154,7 +157,7 @@ def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
         # abstract and BibTeX fields takes 2-4 KB, and 8 KiB pages cut the CPU time of a large
         # import's inserts by a fifth against the 4 KiB default.
         connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
         engine = create_engine(
             f"sqlite:///{path}",
             connect_args={"timeout": BUSY_SECONDS, "isolation_level": None},
@@ -172,6 +175,15 @@ def _create_schema(connection: sqlite3.Connection, path: Path) -> None:
         raise LibraryError(f"{path}: cannot create the library ({error})") from None
     except DBAPIError as error:
         raise LibraryError(f"{path}: cannot create the library ({error.orig})") from None
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the library in WAL mode, where the app reads while an import writes. The switch
+    needs the file to itself and fails at once, without waiting, when another connection has
+    it (another readlist making the same new library): then that one's switch, or the next
+    connection's, does it. A file that cannot be written stays as it is, and readable."""
+    with suppress(sqlite3.OperationalError):
+        connection.execute("PRAGMA journal_mode = WAL")
 
 
 def companions(path: Path) -> tuple[Path, Path]:
