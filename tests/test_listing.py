@@ -1255,6 +1255,16 @@ Language Models Are Few-Shot Learners. Tom B. Brown, Benjamin Mann. NeurIPS 2020
     assert not any(names_in(title) for title in titles(parse(text)))
 
 
+def test_an_arxiv_number_without_its_prefix_is_not_the_year() -> None:
+    text = (
+        "[1] Jared Kaplan, Sam McCandlish, and Tom Henighan. Scaling laws for neural language "
+        "models. arXiv preprint 2001.08361, 2020.\n"
+        "[2] Kaiming He and Jian Sun. Deep residual learning. In CVPR, 2016.\n"
+    )
+
+    assert [draft.year for draft in parse(text).drafts] == [2020, 2016]
+
+
 REFERENCE_LINES = [
     "",
     "References",

@@ -1705,8 +1705,9 @@ _YEAR_FIRST = re.compile(
     r"^(?:\(((?:19|20)\d\d)[a-z]?(?:,[^()]{1,25})?\)\.?|((?:19|20)\d\d)[a-z]?\.)\s+"
 )
 """The year between the authors and the title: APA's `(2019). `, ACL's `2019. `."""
-_YEAR = re.compile(r"(?<![\w./:=–-])((?:19|20)\d\d)[a-z]?(?=[.,;)\]]|\s*$)")
-"""A year ending a part of a reference (`, 2017.`, `(2017)`), not in a page range or an id."""
+_YEAR = re.compile(r"(?<![\w./:=–-])((?:19|20)\d\d)[a-z]?(?=[.,;)\]](?!\d)|\s*$)")
+"""A year ending a part of a reference (`, 2017.`, `(2017)`), not in a page range or an id
+(`arXiv preprint 2001.08361`)."""
 _TITLE_END = re.compile(r"([.?!])\s+(?=\S)|[.?!]?\s*$")
 """Where a sentence of a reference may end: a mark before more text, or the text's end."""
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:[^\W\d_]|(?:[A-Z]\.)+[A-Z]|vs|e\.g|i\.e|cf|[Vv]ol|[Nn]o)$")
