@@ -1265,6 +1265,19 @@ def test_an_arxiv_number_without_its_prefix_is_not_the_year() -> None:
     assert [draft.year for draft in parse(text).drafts] == [2020, 2016]
 
 
+def test_the_name_after_and_is_the_last_so_a_title_cased_title_is_no_author() -> None:
+    text = (
+        "[1] I. Goodfellow, Y. Bengio, and A. Courville, Deep Learning. Cambridge, MA, USA: "
+        "MIT Press. 2016.\n"
+        "[2] S. Hochreiter and J. Schmidhuber, “Long short-term memory,” Neural Comput., 1997.\n"
+    )
+
+    book = parse(text).drafts[0]
+
+    assert (book.title, book.year) == ("Deep Learning", 2016)
+    assert book.authors == ["I. Goodfellow", "Y. Bengio", "A. Courville"]
+
+
 REFERENCE_LINES = [
     "",
     "References",

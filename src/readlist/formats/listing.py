@@ -1918,6 +1918,8 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
     """Read "Gomez," of "Gomez, A. N.": initials must follow."""
     initials: list[str] = []
     after_et = False
+    before_last: int | None = None
+    """How many names came before "and": the one after it is the last."""
 
     def close() -> bool:
         nonlocal surname
@@ -1943,7 +1945,11 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
             if not close() or (not names and bare != "et"):
                 return None
             after_et = bare == "et"
+            before_last = len(names)
             continue
+        if before_last is not None and len(names) > before_last and not current and not surname:
+            # "and A. Courville, Deep Learning.": the title follows the last name.
+            return names, match.start()
         if surname is not None:
             if _is_initials(bare):
                 initials.append(bare)
