@@ -1278,6 +1278,24 @@ def test_the_name_after_and_is_the_last_so_a_title_cased_title_is_no_author() ->
     assert book.authors == ["I. Goodfellow", "Y. Bengio", "A. Courville"]
 
 
+def test_a_heading_on_the_line_before_a_reference_is_no_part_of_its_authors() -> None:
+    selected = (
+        "Selected Papers\n"
+        "Ashish Vaswani, Noam Shazeer, and Niki Parmar. Attention is all you need. In NeurIPS, "
+        "2017.\n"
+        "Kaiming He, Xiangyu Zhang, and Jian Sun. Deep residual learning. In CVPR, 2016.\n"
+    )
+    journal = (
+        "Journal Publications\n"
+        "Vaswani, A., Shazeer, N., & Parmar, N. (2017). Attention is all you need. Advances in "
+        "Neural Information Processing Systems, 30.\n"
+        "He, K., & Sun, J. (2016). Deep residual learning. In Proceedings of CVPR (pp. 770–778).\n"
+    )
+
+    assert parse(selected).drafts[0].authors[0] == "Ashish Vaswani"
+    assert [draft.authors[0] for draft in parse(journal).drafts] == ["Vaswani, A.", "He, K."]
+
+
 REFERENCE_LINES = [
     "",
     "References",

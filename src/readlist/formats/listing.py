@@ -1826,7 +1826,13 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
         elif text and after_blank:
             opens = _whole_reference(text) or _opens_with_authors(line)
         elif text:
-            opens = _ended(text) and _opens_with_authors(line) and _whole_reference(text)
+            # A heading of its own, "Selected Papers", gives the first author no first name.
+            heading = first_line == index and "," not in text and not _opens_with_authors(text)
+            opens = (
+                (heading or _ended(text))
+                and _opens_with_authors(line)
+                and (heading or _whole_reference(text))
+            )
         if opens or not text or len(text) > _LONGEST_REFERENCE:
             if text:
                 yield first_line, text
