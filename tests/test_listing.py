@@ -1296,6 +1296,25 @@ def test_a_heading_on_the_line_before_a_reference_is_no_part_of_its_authors() ->
     assert [draft.authors[0] for draft in parse(journal).drafts] == ["Vaswani, A.", "He, K."]
 
 
+def test_a_cvs_talks_after_its_publications_are_not_papers() -> None:
+    text = """Publications
+1. Jane Doe and John Roe. Attention heads specialise early. In NeurIPS, 2023.
+2. Jane Doe, Ana Lima, and John Roe. Probing scaling laws. In ICML, 2022.
+
+Invited Talks
+Jane Doe. Scaling laws revisited. Stanford NLP Seminar, 2023.
+Jane Doe. Why attention works. MIT CSAIL, 2022.
+
+Awards
+Jane Doe. Best paper award. NeurIPS, 2023.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == ["Attention heads specialise early", "Probing scaling laws"]
+    assert result.drafts[0].authors == ["Jane Doe", "John Roe"]
+
+
 REFERENCE_LINES = [
     "",
     "References",

@@ -1687,6 +1687,14 @@ _REFERENCES_HEADING = re.compile(
     re.IGNORECASE,
 )
 """The heading over a bibliography or over a CV's publications, or over one of their parts."""
+_OTHER_SECTION = re.compile(
+    r"^(?:#{1,6}\s*)?(?:(?:invited |selected )?(?:talks|presentations|lectures)"
+    r"|(?:academic |professional )?(?:service|activities|experience|employment)"
+    r"|teaching(?: experience)?|awards?(?: and honou?rs)?|honou?rs(?: and awards)?|grants"
+    r"|funding|students|supervision|mentoring|education|skills|referees|patents)\s*:?$",
+    re.IGNORECASE,
+)
+"""A CV's heading after its publications: the talks, awards or service under it are no papers."""
 _REFERENCE_MARK = re.compile(r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)])\s+")
 """`[12] `, `[VSP+17] `, `12. `: a number or label opening a reference; four digits are a year."""
 _DETECTION_LINES = 400
@@ -1812,6 +1820,8 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
                 yield first_line, text
             text, after_blank = "", False
             continue
+        if _OTHER_SECTION.match(line):
+            break
         mark = _REFERENCE_MARK.match(line) if numbered else None
         opens = False
         if mark is not None:
