@@ -1315,6 +1315,27 @@ Jane Doe. Best paper award. NeurIPS, 2023.
     assert result.drafts[0].authors == ["Jane Doe", "John Roe"]
 
 
+def test_harvard_references_with_single_quoted_titles() -> None:
+    text = """Reference list
+Hochreiter, S. and Schmidhuber, J. (1997) 'Long short-term memory', Neural Computation, 9(8), \
+pp. 1735–1780.
+LeCun, Y., Bengio, Y. and Hinton, G. (2015) ‘Deep learning’, Nature, 521(7553), pp. 436–444.
+Clark, K. and Manning, C.D. (2019) 'What does BERT look at? An analysis of BERT's attention', \
+in Proceedings of BlackboxNLP, pp. 276–286.
+Smith, J. (2020) 'The learners' guide to models', Journal of Stuff, 3(1), pp. 1–2.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Long short-term memory",
+        "Deep learning",
+        "What does BERT look at? An analysis of BERT's attention",
+        "The learners' guide to models",
+    ]
+    assert [draft.venue for draft in result.drafts[:2]] == ["Neural Computation", "Nature"]
+
+
 REFERENCE_LINES = [
     "",
     "References",

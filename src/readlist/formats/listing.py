@@ -1707,8 +1707,8 @@ _INITIALS = re.compile(r"(?:[^\W\d_]\.)+(?:-(?:[^\W\d_]\.)+)*")
 """`A.`, `A.N.`, `M.-W.`, `Ł.`: a person's initials (their capitals are checked apart)."""
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 """`Vaswani`, `Ming-Wei`, `O'Neil`: one word of a person's name."""
-_QUOTES = {"“": "”", '"': '"', "``": "''", "‘‘": "’’"}
-"""A title quoted, IEEE style, and the mark closing each opening one."""
+_QUOTES = {"“": "”", '"': '"', "``": "''", "‘‘": "’’", "‘": "’", "'": "'"}
+"""A title quoted, IEEE or Harvard style, and the mark closing each opening one."""
 _YEAR_FIRST = re.compile(
     r"^(?:\(((?:19|20)\d\d)[a-z]?(?:,[^()]{1,25})?\)\.?|((?:19|20)\d\d)[a-z]?\.)\s+"
 )
@@ -2029,6 +2029,9 @@ def _title_and_rest(rest: str) -> tuple[str | None, str]:
     for opening, closing in _QUOTES.items():
         if rest.startswith(opening):
             end = rest.find(closing, len(opening))
+            while closing in "'’" and 0 <= end < len(rest) - 1 and rest[end + 1] not in ",.;:":
+                # The apostrophe of "BERT's" or "learners' guide" closes no quote: "Title', ".
+                end = rest.find(closing, end + 1)
             if end < 0:
                 return None, rest
             quoted = rest[len(opening) : end].strip().rstrip(",.").strip()
