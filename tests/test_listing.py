@@ -1336,6 +1336,24 @@ Smith, J. (2020) 'The learners' guide to models', Journal of Stuff, 3(1), pp. 1â
     assert [draft.venue for draft in result.drafts[:2]] == ["Neural Computation", "Nature"]
 
 
+def test_a_lower_case_venue_or_a_link_after_a_title_ends_it() -> None:
+    text = """References
+Volodymyr Mnih, Koray Kavukcuoglu, David Silver, et al. Human-level control through deep
+reinforcement learning. nature, 518(7540):529â€“533, 2015.
+American Psychological Association. (2020). Publication manual of the American Psychological \
+Association (7th ed.). https://doi.org/10.1037/0000165-000
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Human-level control through deep reinforcement learning",
+        "Publication manual of the American Psychological Association (7th ed.)",
+    ]
+    assert result.drafts[0].year == 2015
+    assert result.drafts[1].doi == "10.1037/0000165-000"
+
+
 REFERENCE_LINES = [
     "",
     "References",

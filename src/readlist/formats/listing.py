@@ -2052,8 +2052,8 @@ def _title_and_rest(rest: str) -> tuple[str | None, str]:
 def _sentence_ends(text: str) -> Iterator[tuple[int, int]]:
     """(end of the sentence's text, start of the next) for each sentence of `text`; a question
     or exclamation mark stays in the sentence, a period does not. A period after an initial or
-    an abbreviation ("A.I. and", "vs.") ends none, nor one before a lower-case word that opens
-    no venue."""
+    an abbreviation ("A.I. and", "vs.") ends none, nor one before a lower-case sentence that
+    names no venue, year, pages or link."""
     for match in _TITLE_END.finditer(text):
         at = match.start()
         mark = match.group(1) or text[at : at + 1]
@@ -2064,7 +2064,10 @@ def _sentence_ends(text: str) -> Iterator[tuple[int, int]]:
         if mark == ".":
             if _ABBREVIATION.search(text, 0, at):
                 continue
-            if text[match.end()].islower() and not _VENUE_WORDS.match(text, match.end()):
+            following = text.find(". ", match.end())
+            sentence = text[match.end() : following if following >= 0 else len(text)]
+            if text[match.end()].islower() and not _venue_like(sentence):
+                # "nature, 518(7540):529–533" and "https://doi.org/..." follow a title.
                 continue
         yield (at + 1 if kept else at), match.end()
 
