@@ -1354,6 +1354,24 @@ Association (7th ed.). https://doi.org/10.1037/0000165-000
     assert result.drafts[1].doi == "10.1037/0000165-000"
 
 
+def test_ligatures_and_soft_hyphens_of_a_pdf_copy_are_letters_in_titles() -> None:
+    text = (
+        "[1] Alex Krizhevsky, Ilya Sutskever, and Geoﬀrey E. Hinton. ImageNet classiﬁcation with "
+        "deep\nconvolutional neural networks. In Advances in Neural Information Processing "
+        "Systems, 2012.\n"
+        "[2] Kaiming He, Xiangyu Zhang, and Jian Sun. Deep residual learning for image recog\u00ad\n"
+        "nition. In CVPR, 2016.\n"
+    )
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "ImageNet classification with deep convolutional neural networks",
+        "Deep residual learning for image recognition",
+    ]
+    assert result.drafts[0].authors[2] == "Geoffrey E. Hinton"
+
+
 REFERENCE_LINES = [
     "",
     "References",

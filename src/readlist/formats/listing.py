@@ -1750,6 +1750,10 @@ _VENUE_END = re.compile(
 _IN_VENUE = re.compile(r"^in:?\s+", re.IGNORECASE)
 _CORR_ID = re.compile(r"\babs/(\d{4}\.\d{4,5})")
 _DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
+"""The ligatures a PDF viewer copies out of a bibliography ("classiﬁcation"), as letters."""
 _KEPT_HYPHEN = frozenset(
     "self pre non multi cross semi fine few zero large long short high low real open meta state "
     "end".split()
@@ -1808,7 +1812,7 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
     text = ""
     after_blank = False
     for index in range(start, len(lines)):
-        line = lines[index].strip()
+        line = lines[index].strip().translate(_LIGATURES)
         if not line:
             after_blank = True
             continue
@@ -1855,9 +1859,11 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
 
 
 def _joined(text: str, line: str) -> str:
-    """`text` and the next line of its reference: a word hyphenated at the line's end made
-    whole, a link broken after a slash rejoined."""
+    """`text` and the next line of its reference: a word hyphenated (or soft-hyphenated) at the
+    line's end made whole, a link broken after a slash rejoined."""
     last = text[-1]
+    if last == "\N{SOFT HYPHEN}":
+        return text[:-1] + line
     if last == "/" or (last in "-–" and len(text) > 1 and not text[-2].isspace()):
         if last == "-" and text[-2].isalpha() and line[0].islower():
             word = text[:-1].rsplit(maxsplit=1)[-1].rsplit("-", 1)[-1].casefold()
