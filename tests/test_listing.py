@@ -1372,6 +1372,28 @@ def test_ligatures_and_soft_hyphens_of_a_pdf_copy_are_letters_in_titles() -> Non
     assert result.drafts[0].authors[2] == "Geoffrey E. Hinton"
 
 
+def test_springer_references_whose_names_end_with_a_colon() -> None:
+    text = """References
+1. Vaswani, A., Shazeer, N., Parmar, N., Gomez, A.N., Kaiser, Ł., Polosukhin, I.: Attention is \
+all you need. In: NeurIPS (2017)
+2. Dosovitskiy, A., et al.: An image is worth 16x16 words: transformers for image recognition \
+at scale. In: International Conference on Learning Representations (2021)
+3. Kingma, D.P., Ba, J.: Adam: a method for stochastic optimization. arXiv preprint \
+arXiv:1412.6980 (2014)
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Attention is all you need",
+        "An image is worth 16x16 words: transformers for image recognition at scale",
+        "Adam: a method for stochastic optimization",
+    ]
+    assert result.drafts[0].authors[-2:] == ["Kaiser, Ł.", "Polosukhin, I."]
+    assert [draft.year for draft in result.drafts] == [2017, 2021, 2014]
+    assert result.drafts[1].authors == ["Dosovitskiy, A."]
+
+
 REFERENCE_LINES = [
     "",
     "References",

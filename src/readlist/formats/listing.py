@@ -1958,7 +1958,8 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
             current.clear()
         return True
 
-    for match in _WORD.finditer(text):
+    # Springer's "Sun, J.: Title" ends its names with a colon; spaced, it ends them like APA's.
+    for match in _WORD.finditer(text.replace(".: ", ".  ")):
         word = match.group()
         bare = word.removesuffix(",")
         if after_et:
