@@ -1394,6 +1394,30 @@ arXiv:1412.6980 (2014)
     assert result.drafts[1].authors == ["Dosovitskiy, A."]
 
 
+def test_reference_numbers_on_lines_of_their_own_open_one_paper_each() -> None:
+    text = """References
+[1]
+Jimmy Lei Ba, Jamie Ryan Kiros, and Geoffrey E. Hinton. Layer normalization. arXiv preprint
+arXiv:1607.06450, 2016.
+[2]
+Diederik P. Kingma and Jimmy Ba. Adam: A method for stochastic optimization. In International
+Conference on Learning Representations, 2015.
+[3]
+Kaiming He, Xiangyu Zhang, Shaoqing Ren, and Jian Sun. Deep residual learning for image
+recognition. In CVPR, pages 770–778, 2016.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Layer normalization",
+        "Adam: A method for stochastic optimization",
+        "Deep residual learning for image recognition",
+    ]
+    assert result.drafts[0].venue is None
+    assert result.problems == []
+
+
 REFERENCE_LINES = [
     "",
     "References",

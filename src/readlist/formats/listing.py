@@ -1695,8 +1695,9 @@ _OTHER_SECTION = re.compile(
     re.IGNORECASE,
 )
 """A CV's heading after its publications: the talks, awards or service under it are no papers."""
-_REFERENCE_MARK = re.compile(r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)])\s+")
-"""`[12] `, `[VSP+17] `, `12. `: a number or label opening a reference; four digits are a year."""
+_REFERENCE_MARK = re.compile(r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)])(?:\s+|$)")
+"""`[12] `, `[VSP+17] `, `12. `: a number or label opening a reference, maybe on a line of its
+own; four digits are a year."""
 _DETECTION_LINES = 400
 """How far into a text a reference list must start to be read as one: a bibliography or a CV's
 publications start well within it, and a listing of any size costs no more than these lines."""
