@@ -1418,6 +1418,26 @@ recognition. In CVPR, pages 770–778, 2016.
     assert result.problems == []
 
 
+def test_a_reference_in_press_takes_no_year_from_the_next_one() -> None:
+    text = """References
+Ashish Vaswani and Noam Shazeer. 2017. Attention is all you need. In NeurIPS.
+Jimmy Lei Ba and Geoffrey E. Hinton. 2016. Layer normalization. arXiv:1607.06450.
+Diederik P. Kingma and Jimmy Ba. 2015. Adam: A method for stochastic optimization. In ICLR.
+Jane Smith. Forthcoming. Learning to forget. Journal of Machine Learning Research.
+OpenAI. 2023. GPT-4 technical report. arXiv:2303.08774.
+
+Smith, J. A. (in press). Memory consolidation in agents. Neural Computation.
+Kaiming He and Jian Sun. 2016. Deep residual learning. In CVPR.
+"""
+
+    result = parse(text)
+
+    assert "Attention is all you need" in titles(result)
+    assert not any("forget" in title or "consolidation" in title for title in titles(result))
+    assert all(draft.authors[0] not in ("Jane Smith", "Smith, J. A.") for draft in result.drafts)
+    assert [problem.where for problem in result.problems] == ["line 5", "line 8"]
+
+
 REFERENCE_LINES = [
     "",
     "References",

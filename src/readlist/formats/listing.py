@@ -1711,9 +1711,12 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _QUOTES = {"“": "”", '"': '"', "``": "''", "‘‘": "’’", "‘": "’", "'": "'"}
 """A title quoted, IEEE or Harvard style, and the mark closing each opening one."""
 _YEAR_FIRST = re.compile(
-    r"^(?:\(((?:19|20)\d\d)[a-z]?(?:,[^()]{1,25})?\)\.?|((?:19|20)\d\d)[a-z]?\.)\s+"
+    r"^(?:\(((?:19|20)\d\d)[a-z]?(?:,[^()]{1,25})?\)\.?|((?:19|20)\d\d)[a-z]?\."
+    r"|\((?:in press|forthcoming|n\.d\.)\)\.?|(?:in press|forthcoming|n\.d\.)\.)\s+",
+    re.IGNORECASE,
 )
-"""The year between the authors and the title: APA's `(2019). `, ACL's `2019. `."""
+"""The year between the authors and the title: APA's `(2019). `, ACL's `2019. `, or its
+stand-in, `(in press). `, `Forthcoming. `."""
 _YEAR = re.compile(r"(?<![\w./:=–-])((?:19|20)\d\d)[a-z]?(?=[.,;)\]](?!\d)|\s*$)")
 """A year ending a part of a reference (`, 2017.`, `(2017)`), not in a page range or an id
 (`arXiv preprint 2001.08361`)."""
@@ -1899,6 +1902,9 @@ def _read_reference(text: str) -> Draft | str | None:
     rest = text[title_start:].lstrip(" ,:")
     year = None
     if year_first := _YEAR_FIRST.match(rest):
+        if not (year_first.group(1) or year_first.group(2)):
+            # "(in press)": a year after the title would be another reference's.
+            return "no year"
         year = int(year_first.group(1) or year_first.group(2))
         rest = rest[year_first.end() :]
     title, after = _title_and_rest(rest)
