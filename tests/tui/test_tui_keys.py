@@ -15,6 +15,7 @@ from textual.widgets import HelpPanel, Input, Label, Static, TextArea
 from readlist.config import Config
 from readlist.library import FileReport, Library
 from readlist.models import Draft, Status
+from readlist.search import SearchIndex
 from readlist.tui.app import ReadlistApp
 from readlist.tui.clipboard import copy_to_system_clipboard
 from readlist.tui.screens.main import MainScreen
@@ -149,6 +150,34 @@ async def test_the_selected_result_stays_selected_when_the_search_runs_again(
             assert current_title(app) == chosen
         app.post_message(events.AppFocus())
         await settle(pilot)
+        assert current_title(app) == chosen
+
+
+async def test_a_result_a_half_built_index_left_out_is_selected_again_once_it_is_back(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    # After a change the index is built again, abstracts last: meanwhile the search runs again
+    # without them, and a paper found by its abstract alone is out of the results for a while.
+    titles_only = SearchIndex(filled.search_documents())
+    whole = SearchIndex(filled.search_documents())
+    whole.index_abstracts()
+    by_title = {hit.paper_id for hit in titles_only.rank("networks")}
+    by_abstract = next(
+        hit.paper_id for hit in whole.rank("networks") if hit.paper_id not in by_title
+    )
+    chosen = filled.get(by_abstract).title
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"networks", "enter")
+        await settle(pilot)
+        while current_title(app) != chosen:
+            await pilot.press("j")
+
+        for index in (titles_only, whole):
+            app.screen.post_message(MainScreen.IndexReady(index))
+            await settle(pilot)
+
         assert current_title(app) == chosen
 
 

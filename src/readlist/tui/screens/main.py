@@ -144,6 +144,10 @@ class MainScreen(Screen[None]):
         self._view_set: frozenset[int] = frozenset()
         self._ranked: list[int] | None = None
         self._ranked_query: str | None = None
+        self._lost_selection: tuple[int, int | None] | None = None
+        """The paper a rerun of the search left out (its index half rebuilt: abstracts come
+        last) and the one selected in its place; while the user stays there, the next rerun
+        goes back to it."""
         """The search `_ranked` answers."""
         self._search: SearchIndex | None = None
         self._counts = Counts(total=0, unread=0)
@@ -309,9 +313,20 @@ class MainScreen(Screen[None]):
         self._ranked = message.ranked
         self._ranked_query = message.query
         papers = self.query_one(PaperList)
-        self._show(select=papers.current_id if rerun else None)
         if not rerun:
+            self._lost_selection = None
+            self._show(select=None)
             papers.select_first()
+            return
+        wanted = papers.current_id
+        lost = self._lost_selection
+        if lost is not None and lost[1] == wanted:
+            wanted = lost[0]
+        self._show(select=wanted)
+        if wanted is None or papers.current_id == wanted:
+            self._lost_selection = None
+        else:
+            self._lost_selection = (wanted, papers.current_id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: this screen's workers fail only here.
