@@ -1725,3 +1725,28 @@ def test_a_blog_posts_byline_over_its_first_paragraph_is_not_a_paper(byline: str
     assert original in post
 
     assert parse(post.replace(original, byline)).drafts == []
+
+
+@pytest.mark.parametrize("separator", [" — ", " by "])
+def test_a_venue_and_year_after_a_lines_authors_are_not_an_authors_name(separator: str) -> None:
+    text = "\n".join(
+        f"{title}{separator}{authors}"
+        for title, authors in [
+            ("Attention Is All You Need", "A. Vaswani, N. Shazeer. NeurIPS, 2017."),
+            ("Deep Residual Learning for Image Recognition", "K. He, X. Zhang, J. Sun. CVPR 2016"),
+            ("Layer Normalization", "J. L. Ba, J. R. Kiros, G. E. Hinton. arXiv, 2016."),
+        ]
+    )
+
+    drafts = parse(text).drafts
+
+    assert [(d.title, d.authors, d.venue, d.year) for d in drafts] == [
+        ("Attention Is All You Need", ["A. Vaswani", "N. Shazeer"], "NeurIPS", 2017),
+        (
+            "Deep Residual Learning for Image Recognition",
+            ["K. He", "X. Zhang", "J. Sun"],
+            "CVPR",
+            2016,
+        ),
+        ("Layer Normalization", ["J. L. Ba", "J. R. Kiros", "G. E. Hinton"], "arXiv", 2016),
+    ]

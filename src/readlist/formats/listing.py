@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from readlist.formats import ImportContext, WholeTextImporter
 from readlist.formats.latex import one_line
@@ -229,6 +229,10 @@ def _is_name(name: str) -> bool:
             return False
         if not all(ch.isalpha() or ch in ".-'’" for ch in token):
             return False
+    # A period inside a name ends an initial ("J.-P.", "Jr."), never a word: in "N. Shazeer.
+    # NeurIPS" it ends the name, and a venue follows.
+    if any(token.endswith(".") and sum(map(str.isalpha, token)) > 2 for token in tokens[:-1]):
+        return False
     return tokens[-1] not in _NAME_PARTICLES
 
 
@@ -831,6 +835,7 @@ class _Entry:
     arxiv_id: str | None = None
     code_url: str | None = None
     venue: str | None = None
+    year: int | None = None
     linked: bool = False
     """Opened by a `[Title](link)` heading, bullet or table row."""
     evidence: bool = False
@@ -1224,10 +1229,10 @@ class _PageReader:
             and not self.page_chrome
             and "://" not in text
             and (split := _split_by(text)) is not None
-            and _is_title(split[0])
+            and _is_title(split.title)
             # An author list can end like a sentence, on "et al." or "(Inria)"; a sentence
             # ending on names is not title-cased.
-            and (length < 100 or not _is_prose(text) or _title_cased(split[0].split()))
+            and (length < 100 or not _is_prose(text) or _title_cased(split.title.split()))
         ):
             self._by_line(split, index)
             return
@@ -1235,7 +1240,7 @@ class _PageReader:
             length <= 300
             and not self.page_chrome
             and (split := _split_dash(text)) is not None
-            and _is_title(split[0])
+            and _is_title(split.title)
         ):
             self._by_line(split, index)
             return
@@ -1262,9 +1267,10 @@ class _PageReader:
             return
         self.other_lines += 1
 
-    def _by_line(self, split: tuple[str, list[str]], index: int) -> None:
+    def _by_line(self, split: _Byline, index: int) -> None:
         self._close_run()
-        entry = _Entry([split[0]], [index], self.listed, authors=split[1])
+        entry = _Entry([split.title], [index], self.listed, authors=split.authors)
+        entry.venue, entry.year = split.venue, split.year
         entry.evidence = True
         self._add(entry)
 
@@ -1301,16 +1307,17 @@ class _PageReader:
             else:
                 self.other_lines += 1
             return
-        authors = None
-        if " by " in remainder or " By " in remainder:
-            split = _split_by(remainder)
-            if split is not None:
-                remainder, authors = split
+        split = _split_by(remainder) if " by " in remainder or " By " in remainder else None
+        if split is not None:
+            remainder = split.title
         if not _is_title(remainder):
             self.other_lines += 1
             return
         self._close_run()
+        authors = split.authors if split else None
         entry = _Entry([" ".join(remainder.split())], [index], self.listed, authors=authors)
+        if split is not None:
+            entry.venue, entry.year = split.venue, split.year
         entry.url, entry.arxiv_id = url, arxiv_id
         entry.evidence = bool(arxiv_id or authors or (url and _PAPER_HOST.search(url)))
         self._add(entry)
@@ -1534,6 +1541,7 @@ class _PageReader:
                     arxiv_id=entry.arxiv_id,
                     code_url=entry.code_url or (code_url_in(abstract) if abstract else None),
                     venue=entry.venue,
+                    year=entry.year,
                     listed=entry.listed,
                     line=entry.lines[position],
                 )
@@ -1588,7 +1596,16 @@ def _link_label(text: str) -> bool:
     return len(text.split()) <= 3 and not _is_title(text)
 
 
-def _split_by(text: str) -> tuple[str, list[str]] | None:
+class _Byline(NamedTuple):
+    """A line's title and authors, and the venue and year after the authors, if any."""
+
+    title: str
+    authors: list[str]
+    venue: str | None = None
+    year: int | None = None
+
+
+def _split_by(text: str) -> _Byline | None:
     """`Learning by Doing: X by A. Smith, B. Jones` -> the title and the names after the LAST
     " by " followed by a list of names; one name only if it has an initial or "et al.", since
     "Hallucination Detection by Semantic Entropy" names a method, not a person."""
@@ -1596,33 +1613,65 @@ def _split_by(text: str) -> tuple[str, list[str]] | None:
     for split in reversed(splits):
         title = text[: split.start()].strip(" ,;:-–—")
         names_text = text[split.end() :]
-        names = names_in(names_text, minimum=1)
-        if names is None or not title:
+        found = _names_and_venue(names_text, minimum=1)
+        if found is None or not title:
             continue
+        names, names_text = found
         if len(names) == 1 and "." not in names[0] and not _ET_AL.search(names_text):
             continue
-        return " ".join(title.split()), names
+        return _Byline(" ".join(title.split()), names, *_venue_and_year(text, names_text))
     return None
+
+
+_NAMES_END = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=\S)")
+"""The period after the last surname of "A. Vaswani, N. Shazeer. NeurIPS, 2017"."""
+_YEAR_AT_END = re.compile(r"[,\s(]*\b((?:19|20)\d\d)\)?\.?$")
+
+
+def _names_and_venue(text: str, *, minimum: int) -> tuple[list[str], str] | None:
+    """The names of an author list, and the text that names them; a venue and year may follow
+    the names after a period ("A. Smith, B. Jones. NeurIPS, 2017"), then they end there."""
+    names = names_in(text, minimum=minimum)
+    if names is not None:
+        return names, text
+    end = _NAMES_END.search(text)
+    if end is None or _YEAR_AT_END.search(text) is None:
+        return None
+    names = names_in(text[: end.start()], minimum=minimum)
+    return None if names is None else (names, text[: end.start()])
+
+
+def _venue_and_year(line: str, names_text: str) -> tuple[str | None, int | None]:
+    """The venue and year after the names on a `Title by/— Names. Venue, Year` line."""
+    after = line[line.rindex(names_text) + len(names_text) :].strip(" .")
+    if not after:
+        return None, None
+    year = _YEAR_AT_END.search(after)
+    assert year is not None  # _names_and_venue split the names off only before a year
+    return after[: year.start()].strip(" ,.") or None, int(year.group(1))
 
 
 _DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?!.*\s-\s)")
 
 
-def _split_dash(text: str) -> tuple[str, list[str]] | None:
+def _split_dash(text: str) -> _Byline | None:
     """`Title — A. Smith, B. Jones` -> the title and the names after its last dash, when they
     read surely as people: three or more, an initial, or "et al.". Two capitalised pairs may be
     a subtitle: "Diffusion Models – Fast Sampling, High Fidelity"."""
     parts = _DASH_BEFORE_NAMES.split(text)
     if len(parts) < 2:
         return None
-    et_al = _ET_AL.search(parts[-1]) is not None
-    names = names_in(parts[-1], minimum=1 if et_al else 2)
+    found = _names_and_venue(parts[-1], minimum=1)
     title = _clean_title(text[: len(text) - len(parts[-1])].rstrip(" -–—"))
-    if names is None or not title:
+    if found is None or not title:
+        return None
+    names, names_text = found
+    et_al = _ET_AL.search(names_text) is not None
+    if len(names) < (1 if et_al else 2):
         return None
     if not et_al and len(names) < 3 and not any("." in name for name in names):
         return None
-    return " ".join(title.split()), names
+    return _Byline(" ".join(title.split()), names, *_venue_and_year(text, names_text))
 
 
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)([^*_]+?)(?<=\S)\1(?!\w)")
