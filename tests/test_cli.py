@@ -564,3 +564,30 @@ def test_a_refresh_arxiv_stops_part_way_stores_what_came_and_fails(library_path:
     assert refreshed.stderr == (
         "readlist: arXiv could not be reached (HTTP 429); run `readlist refresh` again later\n"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["export"],
+        ["tag", "1", "x"],
+        ["mark", "1", "read"],
+        ["refresh"],
+    ],
+)
+def test_a_command_on_a_library_that_is_not_there_makes_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # A mistyped --db must not look like a library that lost its papers.
+    typo = tmp_path / "libary.sqlite"
+
+    result = readlist("--db", str(typo), *command)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"readlist: {typo}: no library there; `readlist import FILE` makes one (or check --db "
+        "and READLIST_DB)\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -76,8 +76,16 @@ def _library_path(db: Path | None) -> Path:
 
 
 @contextmanager
-def _open_library(db: Path | None) -> Iterator[Library]:
-    with Library(_library_path(db)) as library:
+def _open_library(db: Path | None, *, existing: bool = True) -> Iterator[Library]:
+    """The library; one that does not exist yet only for a command that adds papers (an empty
+    library made for `list` would pass a mistyped `--db` off as a library that lost its papers)."""
+    path = _library_path(db)
+    if existing and not path.exists():
+        raise ReadlistError(
+            f"{path}: no library there; `readlist import FILE` makes one (or check --db and "
+            "READLIST_DB)"
+        )
+    with Library(path) as library:
         yield library
 
 
@@ -141,7 +149,7 @@ def import_command(
         except ReadlistError as error:
             _error(error.message)
             failed = True
-    with _open_library(db) as library:
+    with _open_library(db, existing=False) as library:
         report = _run_import(library, sources, format_name)
     for file_report in report.files:
         if file_report.error:
