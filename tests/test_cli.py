@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -411,8 +412,6 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _dump(path: Path) -> list[str]:
-    import sqlite3
-
     return list(sqlite3.connect(path).iterdump())
 
 
@@ -591,3 +590,26 @@ def test_a_command_on_a_library_that_is_not_there_makes_none(
         "and READLIST_DB)\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_a_command_waiting_for_another_writer(library_path: Path) -> None:
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("one"), [Draft("Layer Normalization")])])
+    other = sqlite3.connect(library_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "readlist", "--db", str(library_path), "tag", "1", "x"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)  # well into the wait for the write lock, which lasts 30 s
+        child.send_signal(signal.SIGINT)
+        # A guard, not a timing: before, Ctrl+C took effect only when the 30 s were over.
+        _, error_output = child.communicate(timeout=15)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert child.returncode == 130
+    assert error_output == "readlist: interrupted; changes already written are kept\n"

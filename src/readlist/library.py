@@ -288,11 +288,7 @@ class Library:
         if not self.path.exists():
             # The open connection would write on into the deleted file, and all would be lost.
             raise LibraryError(f"{self.path}: the library file is gone; was it moved or deleted?")
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            # Still locked after storage.BUSY_SECONDS of waiting: a writer that does not finish.
-            raise storage.busy(self.path, error) from None
+        storage.begin_writing(connection, self.path)
         try:
             yield connection
             connection.execute("COMMIT")

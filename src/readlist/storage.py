@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing, suppress
 from pathlib import Path
@@ -15,6 +16,8 @@ SCHEMA_VERSION = 4
 
 BUSY_SECONDS = 30.0
 """How long a write waits for another writer (the app, a second import) to finish."""
+_LOCK_POLL_MS = 100
+"""How long one of `begin_writing`'s waits for the write lock lasts, in milliseconds."""
 
 PAGE_SIZE = 8192
 """Bytes per database page in a new library file (older files keep theirs)."""
@@ -114,7 +117,26 @@ def prepare_library(path: Path) -> None:
         connection.close()
 
 
-def busy(path: Path, error: sqlite3.OperationalError) -> LibraryError:
+def begin_writing(connection: sqlite3.Connection, path: Path) -> None:
+    """Take the write lock (BEGIN IMMEDIATE), waiting up to `BUSY_SECONDS` for another writer
+    in short waits: SQLite's own wait runs in C, where Ctrl+C does not reach it for 30 s."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    connection.execute(f"PRAGMA busy_timeout = {_LOCK_POLL_MS}")
+    try:
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise LibraryError(f"{path}: cannot write to the library ({error})") from None
+                if time.monotonic() > deadline:
+                    raise _busy(path, error) from None
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+
+def _busy(path: Path, error: sqlite3.OperationalError) -> LibraryError:
     """The error for a write that waited `BUSY_SECONDS` for another writer and gave up."""
     return LibraryError(
         f"{path}: busy, another program has been writing to it for {BUSY_SECONDS:g} s "
@@ -197,12 +219,9 @@ def backup_path(path: Path, version: int) -> Path:
 
 
 def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
-    try:
-        # The write lock first: another readlist opening the library at the same moment must
-        # not back it up or upgrade it a second time.
-        connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as error:
-        raise busy(path, error) from None
+    # The write lock first: another readlist opening the library at the same moment must not
+    # back it up or upgrade it a second time.
+    begin_writing(connection, path)
     try:
         # Read again under the lock: the other readlist may have upgraded it while this waited.
         version = _schema_version(connection, path)
