@@ -613,3 +613,31 @@ def test_ctrl_c_stops_a_command_waiting_for_another_writer(library_path: Path) -
 
     assert child.returncode == 130
     assert error_output == "readlist: interrupted; changes already written are kept\n"
+
+
+@pytest.mark.parametrize("command", ["tag", "untag"])
+def test_an_empty_tag_is_refused_not_ignored(library_path: Path, command: str) -> None:
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("one"), [Draft("Layer Normalization")])])
+
+    result = readlist("--db", str(library_path), command, "1", "", "  ")
+
+    assert (result.returncode, result.stderr) == (1, "readlist: a tag cannot be empty\n")
+
+
+def test_a_status_is_read_in_any_case(library_path: Path) -> None:
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("one"), [Draft("Layer Normalization")])])
+
+    result = readlist("--db", str(library_path), "mark", "1", "READ")
+
+    assert result.returncode == 0, result.stderr
+    with Library(library_path) as library:
+        assert library.get(1).status is Status.READ
+
+
+def test_a_blank_readlist_db_means_the_default_library(tmp_path: Path) -> None:
+    result = readlist("list", env={"READLIST_DB": "  ", "XDG_DATA_HOME": str(tmp_path)})
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"readlist: {tmp_path / 'readlist' / 'library.sqlite'}: ")

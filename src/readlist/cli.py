@@ -337,7 +337,14 @@ def tag_command(
 ) -> None:
     """Add tags to a paper."""
     with _open_library(db) as library:
-        library.tag([paper_id], tags)
+        library.tag([paper_id], _given_tags(tags))
+
+
+def _given_tags(tags: list[str]) -> list[str]:
+    # `tag 1 ""` would otherwise do nothing and say nothing.
+    if not any(tag.strip() for tag in tags):
+        raise ReadlistError("a tag cannot be empty")
+    return tags
 
 
 @app.command("untag")
@@ -348,13 +355,13 @@ def untag_command(
 ) -> None:
     """Remove tags from a paper."""
     with _open_library(db) as library:
-        library.untag([paper_id], tags)
+        library.untag([paper_id], _given_tags(tags))
 
 
 @app.command("mark")
 def mark_command(
     paper_id: PaperIdArgument,
-    status: Annotated[StatusChoice, typer.Argument(help="read or unread.")],
+    status: Annotated[StatusChoice, typer.Argument(help="read or unread.", case_sensitive=False)],
     db: DbOption = None,
 ) -> None:
     """Mark a paper read or unread."""

@@ -12,7 +12,7 @@ DB_ENV = "READLIST_DB"
 
 def default_library_path() -> Path:
     """The library file: `$READLIST_DB` if set, else `library.sqlite` in the user data folder."""
-    override = os.environ.get(DB_ENV)
+    override = os.environ.get(DB_ENV, "").strip()
     if override:
         return Path(override).expanduser()
     from platformdirs import user_data_path
