@@ -1147,6 +1147,98 @@ def test_ieee_references_with_curly_and_straight_quotes() -> None:
     assert (adam.year, adam.arxiv_id) == (2014, "1412.6980")
 
 
+def test_chicago_references_whose_first_author_has_a_first_name_in_full() -> None:
+    result = parse_fixture("references_chicago.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "Neural Machine Translation by Jointly Learning to Align and Translate",
+        "Random Forests",
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+        "Deep Learning",
+        "Long Short-Term Memory",
+        "Adam: A Method for Stochastic Optimization",
+        "Deep Learning",
+        "Attention Is All You Need",
+    ]
+    assert [draft.year for draft in result.drafts] == [
+        2015,
+        2001,
+        2019,
+        2016,
+        1997,
+        2015,
+        2015,
+        2017,
+    ]
+    attention = papers["Attention Is All You Need"]
+    assert attention.authors[:2] == ["Vaswani, Ashish", "Noam Shazeer"]
+    assert attention.authors[-2:] == ["Łukasz Kaiser", "Illia Polosukhin"]
+    assert attention.venue == "Advances in Neural Information Processing Systems"
+    assert papers["Random Forests"].authors == ["Breiman, Leo"]
+    assert papers["Random Forests"].venue == "Machine Learning"
+    adam = papers["Adam: A Method for Stochastic Optimization"]
+    assert adam.authors == ["Kingma, Diederik P.", "Jimmy Ba"]
+    assert [(d.authors[0], d.venue) for d in result.drafts if d.title == "Deep Learning"][1] == (
+        "LeCun, Yann",
+        "Nature",
+    )
+    assert result.problems == []
+
+
+def test_mla_references_with_et_al_and_volumes_after_the_venue() -> None:
+    result = parse_fixture("references_mla.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "Neural Machine Translation by Jointly Learning to Align and Translate",
+        "Random Forests",
+        "Language Models Are Few-Shot Learners",
+        "Deep Residual Learning for Image Recognition",
+        "Long Short-Term Memory",
+        "Adam: A Method for Stochastic Optimization",
+        "Deep Learning",
+        "Attention Is All You Need",
+    ]
+    assert [draft.year for draft in result.drafts] == [
+        2015,
+        2001,
+        2020,
+        2016,
+        1997,
+        2014,
+        2015,
+        2017,
+    ]
+    assert papers["Attention Is All You Need"].authors == ["Vaswani, Ashish"]
+    assert papers["Long Short-Term Memory"].authors == ["Hochreiter, Sepp", "Jürgen Schmidhuber"]
+    assert papers["Deep Learning"].venue == "Nature"
+    resnet = papers["Deep Residual Learning for Image Recognition"]
+    assert resnet.venue == (
+        "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition"
+    )
+    assert papers["Adam: A Method for Stochastic Optimization"].arxiv_id == "1412.6980"
+    assert result.problems == []
+
+
+def test_a_place_opening_a_wrapped_line_is_no_author_of_a_new_reference() -> None:
+    text = """References
+Kevin Clark, Urvashi Khandelwal, Omer Levy, and Christopher D. Manning. 2019. What does BERT look
+at? An analysis of BERT's attention. In Proceedings of the 2019 ACL Workshop BlackboxNLP.
+Florence, Italy. Association for Computational Linguistics.
+Jacob Devlin, Ming-Wei Chang, Kenton Lee, and Kristina Toutanova. 2019. BERT: Pre-training of
+deep bidirectional transformers for language understanding. In Proceedings of NAACL.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "What does BERT look at? An analysis of BERT's attention",
+        "BERT: Pre-training of deep bidirectional transformers for language understanding",
+    ]
+    assert result.problems == []
+
+
 def test_a_cvs_publications_import_and_its_other_sections_do_not() -> None:
     result = parse_fixture("references_cv_publications.txt")
 

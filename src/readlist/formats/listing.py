@@ -1796,7 +1796,7 @@ _NOT_A_VENUE = re.compile(
 """What follows a title without naming a venue: a preprint, a report, a thesis, a link."""
 _VENUE_END = re.compile(
     rf",\s*(?:pages\b|pp\.|vol\.|volume\b|no\.|\d|{_MONTH_NAME}\s+\d)|\s+\(\s*pp?\."
-    r"|\s+\d+(?=[(,:.]|\s*$)|\.\s+(?:https?:|doi\b|url\b)|\.\s*$",
+    r"|\s+\d+(?=\s?[(,:.]|\s*$)|\.\s+(?:https?:|doi\b|url\b)|\.\s*$",
     re.IGNORECASE,
 )
 """Where a venue stops: at its volume, pages, month or year."""
@@ -1987,26 +1987,51 @@ _WORD = re.compile(r"\S+")
 
 def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
     """The names a reference opens with, as written ("Ashish Vaswani", "A. N. Gomez", "Gomez,
-    A. N."), and where what follows them starts; None when it opens otherwise. A `whole`
-    reference must end its list ("Gomez. Title", "Gomez, A. N. Title", "Gomez, “Title",
+    A. N.", "Vaswani, Ashish"), and where what follows them starts; None when it opens otherwise.
+    A `whole` reference must end its list ("Gomez. Title", "Gomez, A. N. Title", "Gomez, “Title",
     "et al."); a line may break off inside it."""
+    read = _names_read(text, whole=whole)
+    if read is None:
+        return None
+    names, end = read
+    if len(names) == 1 and _given_in_full(names[0]) and not text[:end].endswith(("al.", "al")):
+        # Alone, "Minneapolis, Minnesota." is as likely the place a wrapped line opens with:
+        # Chicago's and MLA's one author is followed by the year or the quoted title.
+        rest = text[end:].lstrip(" ,:")
+        if not (rest[:1] in _QUOTES or _YEAR_FIRST.match(rest)):
+            return None
+    return read
+
+
+def _given_in_full(name: str) -> bool:
+    """True for a name written "Vaswani, Ashish", Chicago's and MLA's first author."""
+    _surname, comma, given = name.partition(", ")
+    return bool(comma) and not _is_initials(given.split()[0])
+
+
+def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
+    """See `_leading_authors`, which also weighs a lone "Surname, Given" name."""
     names: list[str] = []
     current: list[str] = []
     surname: str | None = None
-    """Read "Gomez," of "Gomez, A. N.": initials must follow."""
+    """Read "Gomez," of "Gomez, A. N.": initials, or one given name in full, must follow."""
     initials: list[str] = []
+    given_in_full = False
+    """Read "Kiros, Jamie" of "Kiros, Jamie R.": only initials may follow, "Kiros, Jamie Ryan"
+    is no name of this kind."""
     after_et = False
     before_last: int | None = None
     """How many names came before "and": the one after it is the last."""
 
     def close() -> bool:
-        nonlocal surname
+        nonlocal surname, given_in_full
         if surname is not None:
             if not initials:
                 return False
             names.append(f"{surname}, {' '.join(initials)}")
             surname = None
             initials.clear()
+            given_in_full = False
         elif current:
             if not _direct_name(current):
                 return False
@@ -2032,10 +2057,24 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
         if surname is not None:
             if _is_initials(bare):
                 initials.append(bare)
+                given_in_full = False
                 if bare != word and not close():
                     return None
                 continue
-            if not initials or not close():
+            if not initials:
+                given = bare.removesuffix(".")
+                if not _is_given_name(given):
+                    return None
+                initials.append(given)
+                given_in_full = True
+                if given != bare:
+                    # "Breiman, Leo. 2001.": the names end with the first author's.
+                    close()
+                    return names, match.end()
+                if bare != word:
+                    close()
+                continue
+            if given_in_full or not close():
                 return None
             return names, match.start()
         if word[0] in '“"`‘(':
@@ -2068,6 +2107,16 @@ def _is_initials(word: str) -> bool:
     """True for "A.", "A.N.", "M.-W.", "Ł.": a person's initials, in capitals."""
     return _INITIALS.fullmatch(word) is not None and all(
         ch.isupper() for ch in word if ch.isalpha()
+    )
+
+
+def _is_given_name(word: str) -> bool:
+    """True for a first name written in full, "Ashish", "Ming-Wei"; not "USA" or "MN"."""
+    return (
+        len(word) >= 2
+        and _NAME_WORD.fullmatch(word) is not None
+        and word[0].isupper()
+        and not word.isupper()
     )
 
 
