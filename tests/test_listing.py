@@ -1147,6 +1147,66 @@ def test_ieee_references_with_curly_and_straight_quotes() -> None:
     assert (adam.year, adam.arxiv_id) == (2014, "1412.6980")
 
 
+def test_elsevier_references_whose_title_ends_at_a_comma() -> None:
+    result = parse_fixture("references_elsevier.txt")
+    papers = by_title(result)
+
+    assert titles(result) == [
+        "Attention is all you need",
+        "Deep learning",
+        "Long short-term memory",
+        "Physics-informed neural networks: a deep learning framework for solving forward and "
+        "inverse problems involving nonlinear partial differential equations",
+        "Show, attend and tell: neural image caption generation with visual attention",
+        "U-Net: convolutional networks for biomedical image segmentation",
+        "Random forests",
+        "An image is worth 16x16 words: transformers for image recognition at scale",
+        "BERT: pre-training of deep bidirectional transformers for language understanding",
+    ]
+    assert [draft.year for draft in result.drafts] == [
+        2017,
+        2015,
+        1997,
+        2019,
+        2015,
+        2015,
+        2001,
+        2021,
+        2018,
+    ]
+    attention = papers["Attention is all you need"]
+    assert attention.authors[5:] == ["A.N. Gomez", "Ł. Kaiser", "I. Polosukhin"]
+    assert attention.venue == "Advances in Neural Information Processing Systems"
+    assert [papers["Deep learning"].venue, papers["Random forests"].venue] == [
+        "Nature",
+        "Mach. Learn.",
+    ]
+    unet = papers["U-Net: convolutional networks for biomedical image segmentation"]
+    assert unet.authors == ["O. Ronneberger", "P. Fischer", "T. Brox"]
+    assert unet.venue is not None
+    assert unet.venue.startswith("Medical Image Computing")
+    vit = papers[titles(result)[7]]
+    assert vit.authors[-1] == "T. Unterthiner"
+    assert papers[titles(result)[8]].arxiv_id == "1810.04805"
+    # A book's title and publisher are both bare words between commas: which is which is unclear.
+    assert [(problem.where, problem.reason.split(":")[0]) for problem in result.problems] == [
+        ("line 24", "no clear title")
+    ]
+
+
+def test_elsevier_references_with_and_before_the_last_name() -> None:
+    text = """References
+[1] A. Vaswani, N. Shazeer, and I. Polosukhin, Attention is all you need, in: Advances in Neural
+Information Processing Systems, 2017, pp. 5998–6008.
+[2] Y. LeCun, Y. Bengio, and G. Hinton, Deep learning, Nature 521 (7553) (2015) 436–444.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == ["Attention is all you need", "Deep learning"]
+    assert result.drafts[0].authors == ["A. Vaswani", "N. Shazeer", "I. Polosukhin"]
+
+
 def test_chicago_references_whose_first_author_has_a_first_name_in_full() -> None:
     result = parse_fixture("references_chicago.txt")
     papers = by_title(result)

@@ -1801,6 +1801,14 @@ _VENUE_END = re.compile(
 )
 """Where a venue stops: at its volume, pages, month or year."""
 _IN_VENUE = re.compile(r"^in:?\s+", re.IGNORECASE)
+_EDITORS = re.compile(r"^[^()]{1,300}\((?:eds?|editors?)\.?\),?\s+", re.IGNORECASE)
+"""A book's editors before its title: "N. Navab, J. Hornegger (Eds.), Medical Image ..."."""
+_COMMA_TITLE_END = re.compile(
+    r",\s+(?:in:\s|(?:arXiv|CoRR)\b"
+    r"|(?P<journal>[A-Z][^,()\d]*?)\s+\d+(?:\s+\([^()]*\))?\s+\((?P<year>(?:19|20)\d\d)\))"
+)
+"""Where an Elsevier title ends: at ", in: Proceedings", ", arXiv preprint", or a journal with its
+volume and year, ", Nature 521 (7553) (2015)"."""
 _CORR_ID = re.compile(r"\babs/(\d{4}\.\d{4,5})")
 _DOI = re.compile(r"\b10\.\d{4,9}/\S+")
 _LIGATURES = str.maketrans(
@@ -1944,6 +1952,17 @@ def _opens_with_authors(line: str) -> bool:
 def _read_reference(text: str) -> Draft | str | None:
     """The paper a reference names; why it cannot be read, for a reference whose title or year
     is not clear; None for text that does not open with authors."""
+    read = _read_sentence_reference(text)
+    if isinstance(read, Draft):
+        return read
+    # Elsevier's "A. Kolesnikov, et al., An image is worth ..., in:" opens with names the
+    # other styles read too, but they find no end to its title.
+    by_commas = _read_comma_reference(text)
+    return by_commas if isinstance(by_commas, Draft) or read is None else read
+
+
+def _read_sentence_reference(text: str) -> Draft | str | None:
+    """See `_read_reference`: the styles whose title is quoted or ends a sentence."""
     authors = _leading_authors(text, whole=True)
     if authors is None:
         return None
@@ -1965,6 +1984,38 @@ def _read_reference(text: str) -> Draft | str | None:
         year = int(year_after.group(1))
     if year is None:
         return "no year"
+    return _reference_draft(text, title, names, year, _venue(after))
+
+
+def _read_comma_reference(text: str) -> Draft | str | None:
+    """The paper an Elsevier reference names ("A. Vaswani, N. Shazeer, Attention is all you
+    need, in: ..."), whose title ends at a comma; see `_read_reference`. A title is only taken
+    where what follows it clearly opens the venue: after "Deep Learning, MIT Press, Cambridge"
+    the title could as well be "Deep Learning, MIT Press"."""
+    authors = _initials_first_names(text)
+    if authors is None:
+        return None
+    names, title_start = authors
+    rest = text[title_start:]
+    end = _COMMA_TITLE_END.search(rest)
+    title = _plausible_title(rest[: end.start()]) if end else None
+    if end is None or title is None:
+        return "no clear title"
+    after = rest[end.start() :]
+    year_after = _YEAR.search(after)
+    if end.group("year"):
+        year = int(end.group("year"))
+    elif year_after:
+        year = int(year_after.group(1))
+    else:
+        return "no year"
+    return _reference_draft(text, title, names, year, end.group("journal") or _venue(after))
+
+
+def _reference_draft(
+    text: str, title: str, names: list[str], year: int, venue: str | None
+) -> Draft:
+    """The paper of reference `text`, with the arXiv id, DOI or link it gives."""
     arxiv_id = arxiv_id_in_link(text) or (
         canonical_arxiv_id(corr.group(1)) if (corr := _CORR_ID.search(text)) else None
     )
@@ -1975,10 +2026,48 @@ def _read_reference(text: str) -> Draft | str | None:
         title=title,
         authors=names,
         year=year,
-        venue=_venue(after),
+        venue=venue,
         arxiv_id=arxiv_id,
         doi=canonical_doi(doi_found.group().rstrip(_URL_TAIL)) if doi_found else None,
         url=url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
+    )
+
+
+def _initials_first_names(text: str) -> tuple[list[str], int] | None:
+    """The names of an Elsevier reference, each initials first and followed by a comma ("A.
+    Vaswani, N. Shazeer, et al., "), and where the first part that is no such name starts."""
+    if text[1:2] != ".":
+        # Every such reference opens with an initial: most text is left at once.
+        return None
+    names: list[str] = []
+    at = 0
+    while (comma := text.find(", ", at)) >= 0:
+        part = text[at:comma]
+        if part in ("et al.", "et al") and names:
+            return names, comma + 2
+        name = part.removesuffix(" et al.").removeprefix("and ")
+        if not _initials_first(name.split()):
+            break
+        names.append(" ".join(name.split()))
+        at = comma + 2
+        if name != part:
+            # "and I. Polosukhin, " or "A. Dosovitskiy et al., ": the title follows.
+            break
+    return (names, at) if names else None
+
+
+def _initials_first(words: list[str]) -> bool:
+    """True for a name written initials first: "A.N. Gomez", "M.-W. Chang", "A. van den Oord"."""
+    surname_at = next((i for i, word in enumerate(words) if not _is_initials(word)), len(words))
+    surname = words[surname_at:]
+    return (
+        surname_at >= 1
+        and 1 <= len(surname) <= 3
+        and surname[-1][0].isupper()
+        and all(
+            _NAME_WORD.fullmatch(word) and (word[0].isupper() or word in _NAME_PARTICLES)
+            for word in surname
+        )
     )
 
 
@@ -2206,7 +2295,7 @@ def _plausible_title(title: str) -> str | None:
 
 def _venue(after: str) -> str | None:
     """The journal, proceedings or publisher after a title, without pages, volume or year."""
-    text = _IN_VENUE.sub("", after.strip(" .,;"), count=1)
+    text = _EDITORS.sub("", _IN_VENUE.sub("", after.strip(" .,;"), count=1), count=1)
     if not text or not text[0].isalpha() or _NOT_A_VENUE.match(text):
         return None
     end = _VENUE_END.search(text)
