@@ -1299,6 +1299,32 @@ deep bidirectional transformers for language understanding. In Proceedings of NA
     assert result.problems == []
 
 
+def test_references_opening_with_a_bullet_give_one_paper_each() -> None:
+    result = parse_fixture("references_bulleted.txt")
+    dashed = parse(
+        "## Publications\n\n"
+        "- He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image\n"
+        "  recognition. In Proceedings of the IEEE Conference on Computer Vision and Pattern\n"
+        "  Recognition (pp. 770–778).\n"
+        "- Ba, J. L., Kiros, J. R., & Hinton, G. E. (2016). Layer normalization. arXiv preprint\n"
+        "  arXiv:1607.06450.\n"
+    )
+
+    assert titles(result) == [
+        "Attention is all you need",
+        "Layer normalization",
+        "What does BERT look at? An analysis of BERT's attention",
+        "Adam: A method for stochastic optimization",
+        "Deep residual learning for image recognition",
+        "Distilling the knowledge in a neural network",
+    ]
+    assert result.drafts[0].authors[0] == "Ashish Vaswani"
+    assert [draft.year for draft in result.drafts] == [2017, 2016, 2019, 2015, 2016, 2015]
+    assert result.problems == []
+    assert titles(dashed) == ["Deep residual learning for image recognition", "Layer normalization"]
+    assert [draft.authors[0] for draft in dashed.drafts] == ["He, K.", "Ba, J. L."]
+
+
 def test_a_cvs_publications_import_and_its_other_sections_do_not() -> None:
     result = parse_fixture("references_cv_publications.txt")
 

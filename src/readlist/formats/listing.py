@@ -15,11 +15,12 @@ Three readers share the work:
   "(replaced)" or "replaced with revised version", and everything after a "Replacements" heading
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
 - Reference lists copied from a paper's bibliography or a CV's publications (numbered `[1]` or
-  `1.`, or not; natbib, ACL, APA and IEEE styles; wrapped and hyphenated as PDF viewers copy them),
-  one paper per reference with authors as written, year, venue and arXiv id, DOI or link. Chosen
-  when, within the first lines, most of the text (or of what follows a "References" or
-  "Publications" heading) reads as references: authors, then a title and a year. A reference
-  whose title or year is not clear is left out with a problem rather than imported wrong.
+  `1.`, bulleted `•` or `-`, or not; natbib, ACL, APA and IEEE styles; wrapped and hyphenated as
+  PDF viewers copy them), one paper per reference with authors as written, year, venue and arXiv
+  id, DOI or link. Chosen when, within the first lines, most of the text (or of what follows a
+  "References" or "Publications" heading) reads as references: authors, then a title and a year.
+  A reference whose title or year is not clear is left out with a problem rather than imported
+  wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
   lists, `Title by Authors` lines and plain lists of titles.
@@ -1744,9 +1745,11 @@ _OTHER_SECTION = re.compile(
     re.IGNORECASE,
 )
 """A CV's heading after its publications: the talks, awards or service under it are no papers."""
-_REFERENCE_MARK = re.compile(r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)])(?:\s+|$)")
-"""`[12] `, `[VSP+17] `, `12. `: a number or label opening a reference, maybe on a line of its
-own; four digits are a year."""
+_REFERENCE_MARK = re.compile(
+    r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)]|[-•])(?:\s+|$)"
+)
+"""`[12] `, `[VSP+17] `, `12. `, `• `: a number, label or bullet opening a reference, maybe on a
+line of its own; four digits are a year."""
 _DETECTION_LINES = 400
 """How far into a text a reference list must start to be read as one: a bibliography or a CV's
 publications start well within it, and a listing of any size costs no more than these lines."""
@@ -1890,7 +1893,7 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
         mark = _REFERENCE_MARK.match(line) if numbered else None
         opens = False
         if mark is not None:
-            label = mark.group(1) or mark.group(2)
+            label = mark.group(1) or mark.group(2) or ""
             opens = not label.isdigit() or int(label) in (number + 1, 1)
             if opens and label.isdigit():
                 number = int(label)
