@@ -15,12 +15,12 @@ Three readers share the work:
   "(replaced)" or "replaced with revised version", and everything after a "Replacements" heading
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
 - Reference lists copied from a paper's bibliography or a CV's publications (numbered `[1]` or
-  `1.`, bulleted `•` or `-`, or not; natbib, ACL, APA and IEEE styles; wrapped and hyphenated as
-  PDF viewers copy them), one paper per reference with authors as written, year, venue and arXiv
-  id, DOI or link. Chosen when, within the first lines, most of the text (or of what follows a
-  "References" or "Publications" heading) reads as references: authors, then a title and a year.
-  A reference whose title or year is not clear is left out with a problem rather than imported
-  wrong.
+  `1.`, bulleted `•` or `-`, or not; natbib, ACL, APA, IEEE, Harvard, Springer, Elsevier, Chicago
+  and MLA styles; wrapped and hyphenated as PDF viewers copy them), one paper per reference with
+  authors as written, year, venue and arXiv id, DOI or link. Chosen when, within the first lines,
+  most of the text (or of what follows a "References" or "Publications" heading) reads as
+  references: authors, then a title and a year. A reference whose title or year is not clear is
+  left out with a problem rather than imported wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
   lists, `Title by Authors` lines and plain lists of titles.
