@@ -1281,6 +1281,23 @@ def test_mla_references_with_et_al_and_volumes_after_the_venue() -> None:
     assert result.problems == []
 
 
+def test_a_lone_first_author_with_a_middle_initial_before_an_unquoted_title() -> None:
+    text = """Works Cited
+Murphy, Kevin P. Machine Learning: A Probabilistic Perspective. MIT Press, 2012.
+Breiman, Leo. "Random Forests." Machine Learning, vol. 45, no. 1, 2001, pp. 5-32.
+Goodfellow, Ian, et al. Deep Learning. MIT Press, 2016.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "Machine Learning: A Probabilistic Perspective",
+        "Random Forests",
+        "Deep Learning",
+    ]
+    assert (result.drafts[0].authors, result.drafts[0].year) == (["Murphy, Kevin P."], 2012)
+
+
 def test_a_place_opening_a_wrapped_line_is_no_author_of_a_new_reference() -> None:
     text = """References
 Kevin Clark, Urvashi Khandelwal, Omer Levy, and Christopher D. Manning. 2019. What does BERT look

@@ -2086,7 +2086,7 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
     if read is None:
         return None
     names, end = read
-    if len(names) == 1 and _given_in_full(names[0]) and not text[:end].endswith(("al.", "al")):
+    if len(names) == 1 and _given_name_alone(names[0]) and not text[:end].endswith(("al.", "al")):
         # Alone, "Minneapolis, Minnesota." is as likely the place a wrapped line opens with:
         # Chicago's and MLA's one author is followed by the year or the quoted title.
         rest = text[end:].lstrip(" ,:")
@@ -2095,10 +2095,11 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
     return read
 
 
-def _given_in_full(name: str) -> bool:
-    """True for a name written "Vaswani, Ashish", Chicago's and MLA's first author."""
+def _given_name_alone(name: str) -> bool:
+    """True for a name written "Breiman, Leo", Chicago's and MLA's first author, which a place,
+    "Florence, Italy", reads as too; "Bishop, Christopher M." has initials no place has."""
     _surname, comma, given = name.partition(", ")
-    return bool(comma) and not _is_initials(given.split()[0])
+    return bool(comma) and " " not in given and not _is_initials(given)
 
 
 def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
