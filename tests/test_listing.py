@@ -1945,3 +1945,25 @@ def test_a_venue_and_year_after_a_lines_authors_are_not_an_authors_name(separato
         ),
         ("Layer Normalization", ["J. L. Ba", "J. R. Kiros", "G. E. Hinton"], "arXiv", 2016),
     ]
+
+
+def test_a_title_of_title_words_joined_by_and_is_no_list_of_names() -> None:
+    # Read as names, it was "no clear title", and the references after it were lost with it.
+    text = """References
+
+Christopher M. Bishop. 2006. Pattern Recognition and Machine Learning. Springer, New York.
+Jacob Devlin, Ming-Wei Chang, Kenton Lee, and Kristina Toutanova. 2019. BERT: Pre-training of
+deep bidirectional transformers for language understanding. In Proceedings of NAACL-HLT, pages
+4171–4186.
+Kaiming He, Xiangyu Zhang, Shaoqing Ren, and Jian Sun. 2016. Deep residual learning for image
+recognition. In Proceedings of CVPR, pages 770–778.
+"""
+
+    result = parse(text)
+
+    assert [(d.title, d.year) for d in result.drafts] == [
+        ("Pattern Recognition and Machine Learning", 2006),
+        ("BERT: Pre-training of deep bidirectional transformers for language understanding", 2019),
+        ("Deep residual learning for image recognition", 2016),
+    ]
+    assert result.problems == []

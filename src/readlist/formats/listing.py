@@ -1979,15 +1979,21 @@ def _read_sentence_reference(text: str) -> Draft | str | None:
         year = int(year_first.group(1) or year_first.group(2))
         rest = rest[year_first.end() :]
     title, after = _title_and_rest(rest)
-    if title is None or _leading_authors(title, whole=False) is not None:
-        # Names where the title goes: a CV's "Title. Authors. Venue" line, whose title-cased
-        # title passed for a name.
+    if title is None or _names_where_the_title_goes(title):
         return "no clear title"
     if year is None and (year_after := _YEAR.search(after)):
         year = int(year_after.group(1))
     if year is None:
         return "no year"
     return _reference_draft(text, title, names, year, _venue(after))
+
+
+def _names_where_the_title_goes(title: str) -> bool:
+    """True when what stands where the title goes is people's names: a CV's "Title. Authors.
+    Venue" line, whose title-cased title passed for a name. Words of titles make no names:
+    "Pattern Recognition and Machine Learning" is a title."""
+    found = _leading_authors(title, whole=False)
+    return found is not None and all(_is_name(name) for name in found[0])
 
 
 def _read_comma_reference(text: str) -> Draft | str | None:
