@@ -1967,3 +1967,46 @@ recognition. In Proceedings of CVPR, pages 770–778.
         ("Deep residual learning for image recognition", 2016),
     ]
     assert result.problems == []
+
+
+APA_LONG_LISTS = """References
+
+Brown, T. B., Mann, B., Ryder, N., Subbiah, M., Kaplan, J., Dhariwal, P., Neelakantan, A., \
+Shyam, P., Sastry, G., Askell, A., Agarwal, S., Herbert-Voss, A., Krueger, G., Henighan, T., \
+Child, R., Ramesh, A., Ziegler, D. M., Wu, J., Winter, C., . . . Amodei, D. (2020). Language \
+models are few-shot learners. Advances in Neural Information Processing Systems, 33, 1877–1901.
+Touvron, H., Lavril, T., Izacard, G., Martinet, X., Lachaux, M.-A., Lacroix, T., Rozière, B., \
+Goyal, N., Hambro, E., Azhar, F., Rodriguez, A., Joulin, A., Grave, E., Lample, G., Babaei, Y., \
+Bashlykov, N., Batra, S., Bhargava, P., Bhosale, S., … Scialom, T. (2023). LLaMA: Open and \
+efficient foundation language models. arXiv. https://doi.org/10.48550/arXiv.2302.13971
+He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image recognition. In \
+Proceedings of CVPR (pp. 770–778).
+"""
+
+
+def test_apa_lists_of_twenty_names_and_more_leave_out_the_middle_ones() -> None:
+    result = parse(APA_LONG_LISTS)
+
+    assert [(d.title, d.year, len(d.authors), d.authors[-1]) for d in result.drafts] == [
+        ("Language models are few-shot learners", 2020, 20, "Amodei, D."),
+        ("LLaMA: Open and efficient foundation language models", 2023, 20, "Scialom, T."),
+        ("Deep residual learning for image recognition", 2016, 4, "Sun, J."),
+    ]
+    assert result.drafts[1].arxiv_id == "2302.13971"
+
+
+def test_a_reference_that_cannot_be_read_leaves_the_next_ones_and_says_so() -> None:
+    text = """References
+
+Kiros, Jamie Ryan, Yukun Zhu, and Ruslan Salakhutdinov. 2015. Skip-thought vectors. In NeurIPS.
+He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image recognition. In CVPR.
+Kingma, D. P., & Ba, J. (2015). Adam: A method for stochastic optimization. In ICLR.
+"""
+
+    result = parse(text)
+
+    assert [d.title for d in result.drafts] == [
+        "Deep residual learning for image recognition",
+        "Adam: A method for stochastic optimization",
+    ]
+    assert [problem.where for problem in result.problems] == ["line 3"]

@@ -1859,9 +1859,10 @@ def _read_references(lines: list[str], start: int) -> ParseResult:
         if isinstance(read, Draft):
             read.line = line
             result.drafts.append(read)
-        elif read is not None:
+        else:
             shown = text if len(text) <= 70 else f"{text[:67]}..."
-            result.problems.append(Problem(f"line {line}", f"{read}: {shown!r}"))
+            why = read or "authors not read"
+            result.problems.append(Problem(f"line {line}", f"{why}: {shown!r}"))
     return result
 
 
@@ -1904,12 +1905,13 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
         elif text and after_blank:
             opens = _whole_reference(text) or _opens_with_authors(line)
         elif text:
-            # A heading of its own, "Selected Papers", gives the first author no first name.
+            # A heading of its own, "Selected Papers", gives the first author no first name. A
+            # reference that cannot be read must not take the whole ones after it along.
             heading = first_line == index and "," not in text and not _opens_with_authors(text)
             opens = (
                 (heading or _ended(text))
                 and _opens_with_authors(line)
-                and (heading or _whole_reference(text))
+                and (heading or _whole_reference(text) or _whole_reference(line))
             )
         if opens or not text or len(text) > _LONGEST_REFERENCE:
             if text:
@@ -2081,6 +2083,8 @@ def _initials_first(words: list[str]) -> bool:
 
 
 _WORD = re.compile(r"\S+")
+_OMITTED_NAMES = re.compile(r"(?<=,)\s+(?:\.\s\.\s\.|\.\.\.|…)(?=\s)")
+"""APA's ellipsis between the first nineteen names of a long list and the last one."""
 
 
 def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
@@ -2139,7 +2143,10 @@ def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
         return True
 
     # Springer's "Sun, J.: Title" ends its names with a colon; spaced, it ends them like APA's.
-    for match in _WORD.finditer(text.replace(".: ", ".  ")):
+    # APA's ", . . . Amodei, D." leaves out the middle of a long list: the last name follows.
+    # Both keep their length, so positions stay the text's.
+    spaced = _OMITTED_NAMES.sub(lambda gap: " &".ljust(len(gap.group())), text)
+    for match in _WORD.finditer(spaced.replace(".: ", ".  ")):
         word = match.group()
         bare = word.removesuffix(",")
         if after_et:
