@@ -742,3 +742,22 @@ def test_an_import_stopped_by_arxiv_part_way_keeps_what_came(
         "(run `readlist refresh` later)"
     )
     assert library.waiting_for_metadata() == ids[1:]
+
+
+def test_a_batch_arxiv_does_not_know_is_one_note_not_a_hundred(
+    library: Library, arxiv_server: ArxivReplayServer
+) -> None:
+    unknown = [f"2402.{number:05d}" for number in range(100, 200)]
+    data = "\n".join(["1605.08386", *unknown]).encode()
+
+    (report,) = library.import_sources([ImportSource("ids.txt", data)], format_name="arxiv").files
+
+    assert (report.new, report.waiting) == (101, 100)
+    assert report.notes == [
+        "arXiv has no paper for 100 ids (2402.00100, 2402.00101, 2402.00102 and 97 more); "
+        "kept, waiting for metadata"
+    ]
+    assert library.refresh().notes == [
+        "arXiv has no paper for 100 ids (2402.00100, 2402.00101, 2402.00102 and 97 more); "
+        "still waiting"
+    ]

@@ -750,16 +750,16 @@ class Library:
             fetched = self._arxiv_fetcher()([draft.arxiv_id for draft in waiting if draft.arxiv_id])
         except ArxivUnavailable as error:
             fetched, failure = error.found, error
+        unknown = []
         for draft in waiting:
             found = fetched.get(draft.arxiv_id or "")
             if found is None:
                 report.waiting += 1
-                if failure is None:
-                    report.notes.append(
-                        f"arXiv has no paper {draft.arxiv_id}; kept, waiting for metadata"
-                    )
+                unknown.append(draft.arxiv_id or "")
                 continue
             _fill_draft(draft, found)
+        if unknown and failure is None:
+            report.notes.append(_unknown_to_arxiv(unknown, "kept, waiting for metadata"))
         if failure is not None:
             report.notes.append(
                 f"{failure.message}; {report.waiting} arXiv id(s) kept, waiting for metadata "
@@ -968,12 +968,13 @@ class Library:
                 )
             }
             step = _UndoStep("refresh from arXiv")
+            unknown = [arxiv_id for arxiv_id in ids if arxiv_id not in fetched]
+            if unknown and failure is None:
+                report.notes.append(_unknown_to_arxiv(unknown, "still waiting"))
             for arxiv_id, paper_id in ids.items():
                 draft = fetched.get(arxiv_id)
                 if draft is None:
                     report.waiting += 1
-                    if failure is None:
-                        report.notes.append(f"arXiv has no paper {arxiv_id}; still waiting")
                     continue
                 twin = index.find(draft, normalise_title(draft.title), connection, besides=paper_id)
                 if isinstance(twin, int):
@@ -1378,6 +1379,16 @@ def _born(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int,
         (json.dumps(list(paper_ids)),),
     )
     return dict(rows.fetchall())
+
+
+def _unknown_to_arxiv(arxiv_ids: list[str], fate: str) -> str:
+    """One note for the ids arXiv has no paper for: a line each would bury the summary under a
+    hundred when a whole batch is unknown."""
+    if len(arxiv_ids) == 1:
+        return f"arXiv has no paper {arxiv_ids[0]}; {fate}"
+    more = len(arxiv_ids) - 3
+    shown = ", ".join(arxiv_ids[:3]) + (f" and {more} more" if more > 0 else "")
+    return f"arXiv has no paper for {len(arxiv_ids)} ids ({shown}); {fate}"
 
 
 def _put_back(connection: sqlite3.Connection, folded: _FoldedPaper) -> None:
