@@ -1617,10 +1617,10 @@ def _split_by(text: str) -> _Byline | None:
         found = _names_and_venue(names_text, minimum=1)
         if found is None or not title:
             continue
-        names, names_text = found
+        names, names_text, venue, year = found
         if len(names) == 1 and "." not in names[0] and not _ET_AL.search(names_text):
             continue
-        return _Byline(" ".join(title.split()), names, *_venue_and_year(text, names_text))
+        return _Byline(" ".join(title.split()), names, venue, year)
     return None
 
 
@@ -1629,27 +1629,23 @@ _NAMES_END = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=\S)")
 _YEAR_AT_END = re.compile(r"[,\s(]*\b((?:19|20)\d\d)\)?\.?$")
 
 
-def _names_and_venue(text: str, *, minimum: int) -> tuple[list[str], str] | None:
-    """The names of an author list, and the text that names them; a venue and year may follow
-    the names after a period ("A. Smith, B. Jones. NeurIPS, 2017"), then they end there."""
+def _names_and_venue(
+    text: str, *, minimum: int
+) -> tuple[list[str], str, str | None, int | None] | None:
+    """The names of an author list, the text that names them, and the venue and year that may
+    follow the names after a period ("A. Smith, B. Jones. NeurIPS, 2017")."""
     names = names_in(text, minimum=minimum)
     if names is not None:
-        return names, text
+        return names, text, None, None
     end = _NAMES_END.search(text)
-    if end is None or _YEAR_AT_END.search(text) is None:
+    year = _YEAR_AT_END.search(text)
+    if end is None or year is None:
         return None
     names = names_in(text[: end.start()], minimum=minimum)
-    return None if names is None else (names, text[: end.start()])
-
-
-def _venue_and_year(line: str, names_text: str) -> tuple[str | None, int | None]:
-    """The venue and year after the names on a `Title by/— Names. Venue, Year` line."""
-    after = line[line.rindex(names_text) + len(names_text) :].strip(" .")
-    if not after:
-        return None, None
-    year = _YEAR_AT_END.search(after)
-    assert year is not None  # _names_and_venue split the names off only before a year
-    return after[: year.start()].strip(" ,.") or None, int(year.group(1))
+    if names is None:
+        return None
+    venue = text[end.end() : year.start()].strip(" ,.") or None
+    return names, text[: end.start()], venue, int(year.group(1))
 
 
 _DASH_BEFORE_NAMES = re.compile(r"\s+[–—]\s+|\s+-\s+(?!.*\s-\s)")
@@ -1666,13 +1662,13 @@ def _split_dash(text: str) -> _Byline | None:
     title = _clean_title(text[: len(text) - len(parts[-1])].rstrip(" -–—"))
     if found is None or not title:
         return None
-    names, names_text = found
+    names, names_text, venue, year = found
     et_al = _ET_AL.search(names_text) is not None
     if len(names) < (1 if et_al else 2):
         return None
     if not et_al and len(names) < 3 and not any("." in name for name in names):
         return None
-    return _Byline(" ".join(title.split()), names, *_venue_and_year(text, names_text))
+    return _Byline(" ".join(title.split()), names, venue, year)
 
 
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*|(?<![\w_])_)(?=\S)([^*_]+?)(?<=\S)\1(?!\w)")
