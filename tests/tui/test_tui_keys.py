@@ -488,6 +488,31 @@ async def test_n_saves_a_note_that_shows_and_is_searched(
         assert shown_titles(app)[0] == "Attention Is All You Need"
 
 
+async def test_a_note_edits_with_its_control_codes_as_symbols_never_as_terminal_codes(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    attention = paper(filled, "Attention Is All You Need")
+    filled.set_note(attention, "see \x1b[31mred\x1b[0m")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        note = app.screen.query_one(TextArea)
+        assert note.text == "see ␛[31mred␛[0m"
+        # Saved unchanged as shown, the note keeps what it held.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert filled.get(attention).note == "see \x1b[31mred\x1b[0m"
+        await pilot.press("n")
+        note = app.screen.query_one(TextArea)
+        app.post_message(events.Paste("\tbell\x07\r\n"))  # as the terminal sends a paste
+        await settle(pilot)
+        assert note.text == "\tbell␇\nsee ␛[31mred␛[0m"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert filled.get(attention).note == "\tbell␇\nsee ␛[31mred␛[0m"
+
+
 async def test_y_copies_the_arxiv_link_through_the_terminal_without_a_clipboard(
     filled: Library, library_path: Path, settle: Settle, no_clipboard: None
 ) -> None:

@@ -25,7 +25,13 @@ def _picture(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` with tabs as spaces and other control characters as visible symbols; newlines kept."""
-    return _CONTROL.sub(_picture, text.replace("\t", "    ").replace("\r\n", "\n"))
+    return editable(text.replace("\t", "    "))
+
+
+def editable(text: str) -> str:
+    """`text` as a text area edits it: control characters as visible symbols; tabs and newlines
+    kept, since a text area draws them itself."""
+    return _CONTROL.sub(_picture, text.replace("\r\n", "\n"))
 
 
 def one_line(text: str) -> str:

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from readlist.tui.bindings import bindings
 from readlist.tui.keys import DIALOG_KEYS, NOTE_KEYS
-from readlist.tui.text import one_line
+from readlist.tui.text import editable, one_line
 
 
 class TagSuggester(Suggester):
@@ -156,8 +156,18 @@ class FilterMenu(ModalScreen[ViewFilter | None]):
         self.dismiss(None)
 
 
+class _NoteArea(TextArea):
+    """A text area whose pasted control characters become visible symbols: sent to the terminal
+    as they are, an escape sequence would recolour the screen or break the dialog's frame."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # TextArea's own handler runs after this one and inserts the text as it then is.
+        event.text = editable(event.text)
+
+
 class NoteEditor(TextDialog):
-    """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels."""
+    """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels. A note shows, and is
+    saved, with its control characters as visible symbols (`editable`)."""
 
     BINDINGS = bindings((*DIALOG_KEYS, *NOTE_KEYS))
 
@@ -169,7 +179,7 @@ class NoteEditor(TextDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
             yield Label(Text(f"Note on {one_line(self._title)}"), classes="dialog-title")
-            yield TextArea(self._note, id="note", soft_wrap=True, tab_behavior="focus")
+            yield _NoteArea(editable(self._note), id="note", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
     def on_mount(self) -> None:

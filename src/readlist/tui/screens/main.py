@@ -35,7 +35,7 @@ from readlist.tui.screens.dialogs import (
     ViewFilter,
     filter_choices,
 )
-from readlist.tui.text import one_line
+from readlist.tui.text import editable, one_line
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.search_box import SearchBox
@@ -470,7 +470,8 @@ class MainScreen(Screen[None]):
             return
 
         def save(note: str | None) -> None:
-            if note is None or note == paper.note:
+            # Unchanged as shown: a note whose control characters show as symbols stays as it was.
+            if note is None or note == editable(paper.note):
                 return
 
             def write() -> str:
