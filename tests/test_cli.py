@@ -19,6 +19,7 @@ from conftest import ARXIV_RECORDINGS, SAMPLE_DATA
 from typer.testing import CliRunner
 
 from readlist.cli import app
+from readlist.errors import ReadlistError
 from readlist.library import FileReport, Library
 from readlist.models import Draft, Status
 
@@ -641,3 +642,49 @@ def test_a_blank_readlist_db_means_the_default_library(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert result.stderr.startswith(f"readlist: {tmp_path / 'readlist' / 'library.sqlite'}: ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", str(SAMPLE_DATA / "bibtex" / "reading-group.bib")],
+        ["export"],
+        ["list"],
+        ["tag", "1", "x"],
+        ["untag", "1", "x"],
+        ["mark", "1", "read"],
+        ["refresh"],
+    ],
+)
+def test_a_folder_named_as_the_library_is_one_line_however_it_is_named(
+    tmp_path: Path, command: list[str]
+) -> None:
+    expected = (1, f"readlist: {tmp_path}: is a folder, not a library file\n")
+
+    before_command = readlist("--db", str(tmp_path), *command)
+    after_command = readlist(*command, "--db", str(tmp_path))
+    from_environment = readlist(*command, env={"READLIST_DB": str(tmp_path)})
+
+    for result in (before_command, after_command, from_environment):
+        assert (result.returncode, result.stderr) == expected
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_named_as_the_library_of_the_app_is_refused_before_it_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.tui.app import ReadlistApp
+
+    def opened(_app: ReadlistApp) -> None:
+        raise AssertionError("the app opened")
+
+    monkeypatch.setattr(ReadlistApp, "run", opened)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    folder = tmp_path / "papers"
+    folder.mkdir()
+
+    result = CliRunner().invoke(app, ["--db", str(folder)])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ReadlistError)
+    assert result.exception.message == f"{folder}: is a folder, not a library file"

@@ -48,7 +48,6 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help="Library file (default: $READLIST_DB, else the user data folder).",
-        dir_okay=False,
     ),
 ]
 TagOption = Annotated[
