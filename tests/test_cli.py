@@ -31,7 +31,10 @@ JSON_KEYS = {
 
 
 def readlist(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `readlist` command in a child process, as a user's shell would."""
     return subprocess.run(
@@ -40,6 +43,7 @@ def readlist(
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
         timeout=60,
         check=False,
     )
@@ -344,13 +348,7 @@ def test_export_onto_the_library_itself_is_refused(filled: Path) -> None:
 def test_export_to_dash_is_standard_output(filled: Path, tmp_path: Path) -> None:
     folder = tmp_path / "here"
     folder.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "readlist", "--db", str(filled), "export", "-o", "-"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = readlist("--db", str(filled), "export", "-o", "-", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("@")
     assert list(folder.iterdir()) == []
@@ -688,3 +686,14 @@ def test_a_folder_named_as_the_library_of_the_app_is_refused_before_it_opens(
     assert result.exit_code == 1
     assert isinstance(result.exception, ReadlistError)
     assert result.exception.message == f"{folder}: is a folder, not a library file"
+
+
+def test_an_empty_output_file_name_is_refused_as_empty(filled: Path, tmp_path: Path) -> None:
+    result = readlist("--db", str(filled), "export", "-o", "", cwd=tmp_path)
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        "readlist: the output file name is empty; name a file, or - for standard output\n",
+    )
+    assert result.stdout == ""
+    assert sorted(path.name for path in tmp_path.iterdir()) == [filled.name]

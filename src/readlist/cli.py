@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from readlist.errors import ReadlistError
+from readlist.errors import ExportError, ReadlistError
 from readlist.library import Library, PaperFilter, SortKey
 from readlist.models import Paper, Status
 from readlist.paths import default_library_path
@@ -206,7 +206,8 @@ def _summary_line(report: FileReport) -> str:
 @app.command("export")
 def export_command(
     output: Annotated[
-        Path | None,
+        # A string: as a Path, an empty name would be "." and refused as a folder.
+        str | None,
         typer.Option("--output", "-o", help="Write to this file (default, or -: stdout)."),
     ] = None,
     tag: TagOption = None,
@@ -215,10 +216,12 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export papers as BibTeX for LaTeX."""
+    if output == "":
+        raise ExportError("the output file name is empty; name a file, or - for standard output")
     paper_filter = _filter(tag, status, search)
     with _open_library(db) as library:
-        if output is not None and str(output) != "-":
-            library.write_bibtex(output, paper_filter)
+        if output is not None and output != "-":
+            library.write_bibtex(Path(output), paper_filter)
             return
         # closing(): the stream ends (and its workers with it) before the library closes, even
         # when the reader of stdout goes away mid-way (`readlist export | head`).
