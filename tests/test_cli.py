@@ -49,10 +49,14 @@ def readlist(
     )
 
 
-def readlist_in_shell(arguments: str) -> subprocess.CompletedProcess[str]:
-    """`readlist ARGUMENTS` run by the shell, for pipes and redirections (`| head`, `<&-`)."""
+def readlist_in_shell(
+    arguments: str, *, memory_kib: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`readlist ARGUMENTS` run by the shell, for pipes and redirections (`| head`, `<&-`),
+    with at most `memory_kib` of memory if given."""
+    limit = f"ulimit -v {memory_kib}; " if memory_kib else ""
     return subprocess.run(
-        f"'{sys.executable}' -m readlist {arguments}",
+        f"{limit}'{sys.executable}' -m readlist {arguments}",
         shell=True,
         capture_output=True,
         text=True,
@@ -697,3 +701,16 @@ def test_an_empty_output_file_name_is_refused_as_empty(filled: Path, tmp_path: P
     )
     assert result.stdout == ""
     assert sorted(path.name for path in tmp_path.iterdir()) == [filled.name]
+
+
+def test_standard_input_is_read_as_the_import_goes(filled: Path, tmp_path: Path) -> None:
+    # As a file is: /dev/zero shows what it is in its first megabyte. (The memory limit stops
+    # a reading of it whole from taking the machine's memory.)
+    before = _dump(filled)
+    endless = readlist_in_shell(f"--db '{filled}' import - < /dev/zero", memory_kib=1_000_000)
+    assert (endless.returncode, endless.stderr) == (1, "readlist: -: binary data, not text\n")
+    assert _dump(filled) == before
+    # BibTeX is read more than once (macros and keys first): what came is read again.
+    bibtex = (SAMPLE_DATA / "bibtex" / "reading-group.bib").read_bytes()
+    piped = readlist("--db", str(tmp_path / "new.sqlite"), "import", "-", stdin=bibtex)
+    assert (piped.returncode, piped.stdout) == (0, "- (bibtex): 10 new\n")

@@ -13,13 +13,14 @@ import re
 import stat
 import sys
 import tempfile
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from readlist.errors import ExportError, UnknownFormat, UnreadableInput
 from readlist.models import CitationKeys, Draft, Findings, ParseResult
@@ -161,11 +162,18 @@ class ImportSource:
     """One thing to import: a file, standard input, or the clipboard's text.
 
     A file is read piece by piece, each time its text is wanted, so a 200 MB BibTeX file is never
-    in memory whole, let alone twice (bytes and text).
+    in memory whole, let alone twice (bytes and text). So is standard input, which gives its bytes
+    once: they are kept in a temporary file as they come, for the readings after the first.
     """
 
     def __init__(
-        self, name: str, data: bytes | None = None, *, path: Path | None = None, text: str = ""
+        self,
+        name: str,
+        data: bytes | None = None,
+        *,
+        path: Path | None = None,
+        text: str = "",
+        stream: BinaryIO | None = None,
     ) -> None:
         self.name = name
         """How the user knows it: the path as given, "-" or "clipboard"."""
@@ -173,6 +181,12 @@ class ImportSource:
         self._path = path
         self._text = text
         """Text already decoded, taken as it is: no bytes, no path."""
+        self._stream = stream
+        """Standard input, read as its text is first wanted."""
+        self._kept: BinaryIO | None = None
+        """The temporary file holding what was read of `_stream` so far."""
+        self._kept_bytes = 0
+        """How much of `_stream` was read, and is in `_kept`."""
 
     @classmethod
     def from_text(cls, name: str, text: str) -> ImportSource:
@@ -181,11 +195,11 @@ class ImportSource:
 
     @classmethod
     def from_path(cls, raw_path: str) -> ImportSource:
-        """A path given on the command line; "-" is standard input (read now, it cannot be re-read)."""
+        """A path given on the command line; "-" is standard input."""
         if raw_path == "-":
             if sys.stdin is None:
                 raise UnreadableInput("-: there is no standard input to read (it is closed)")
-            return cls("-", sys.stdin.buffer.read())
+            return cls("-", stream=sys.stdin.buffer)
         path = Path(raw_path).expanduser()
         if path.is_dir():
             raise UnreadableInput(f"{raw_path}: is a folder; name the files in it")
@@ -213,6 +227,8 @@ class ImportSource:
                 return self._path.stat().st_size
             except OSError:
                 return 0  # gone or unreadable since it was named: reading it says which
+        if self._stream is not None:
+            return self._kept_bytes  # all of it once it was read through
         return len(self._data) if self._data is not None else len(self._text)
 
     def pieces(self) -> Iterator[str]:
@@ -224,7 +240,7 @@ class ImportSource:
         declaring their encoding in a `coding:` line are decoded; anything else that is not UTF-8 is refused with
         the byte offset, never guessed into mojibake.
         """
-        if self._data is None and self._path is None:
+        if self._data is None and self._path is None and self._stream is None:
             if self._text:
                 yield self._text
             return
@@ -249,6 +265,9 @@ class ImportSource:
         offset = 0
         carry = b""
         for block in itertools.chain([first], blocks):
+            # Checked before a line end is looked for: an endless stream of NUL bytes has none.
+            if b"\x00" in block:
+                raise UnreadableInput(f"{self.name}: binary data, not text")
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1 if block else len(data)
             if not cut:
@@ -260,8 +279,6 @@ class ImportSource:
             offset += cut
             skip = 0
             carry = data[cut:]
-            if "\x00" in text:
-                raise UnreadableInput(f"{self.name}: binary data, not text")
             yield text
 
     def _decoded(self, data: bytes, encoding: str, offset: int) -> str:
@@ -284,6 +301,10 @@ class ImportSource:
                 yield self._data[start : start + _PIECE_BYTES]
             yield b""
             return
+        if self._stream is not None:
+            yield from self._stream_blocks(self._stream)
+            yield b""
+            return
         assert self._path is not None
         try:
             with self._path.open("rb") as stream:
@@ -292,6 +313,41 @@ class ImportSource:
         except OSError as error:
             raise UnreadableInput(f"{self.name}: cannot read ({error.strerror})") from None
         yield b""
+
+    def _stream_blocks(self, stream: BinaryIO) -> Iterator[bytes]:
+        """The stream's bytes in blocks: first those read before, from the temporary file, then
+        new ones, kept there for the next reading. Readings may take turns: each seeks first."""
+        offset = 0
+        try:
+            while True:
+                if offset < self._kept_bytes:
+                    assert self._kept is not None
+                    self._kept.seek(offset)
+                    block = self._kept.read(_PIECE_BYTES)
+                else:
+                    block = stream.read(_PIECE_BYTES)
+                    if not block:
+                        return
+                    self._keep(block)
+                offset += len(block)
+                yield block
+        except OSError as error:
+            raise UnreadableInput(f"{self.name}: cannot read ({error.strerror})") from None
+
+    def _keep(self, block: bytes) -> None:
+        try:
+            if self._kept is None:
+                # Open as long as the source is, not for a `with`; it has no name to leave behind.
+                self._kept = tempfile.TemporaryFile()  # noqa: SIM115
+                weakref.finalize(self, self._kept.close)
+            self._kept.seek(self._kept_bytes)
+            self._kept.write(block)
+            self._kept.flush()
+        except OSError as error:
+            raise UnreadableInput(
+                f"{self.name}: cannot keep what was read to read it again ({error.strerror})"
+            ) from None
+        self._kept_bytes += len(block)
 
 
 def _wide_encoding(head: bytes) -> str | None:
