@@ -17,6 +17,14 @@ ARXIV_RECORDINGS = REPO.parent / "shared" / "arxiv-api"
 SAMPLE_DATA = REPO / "sample_data"
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder per test: when arXiv was last asked is no other test's, nor the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def library_path(tmp_path: Path) -> Path:
     """Where this test's library file lives (not created yet)."""

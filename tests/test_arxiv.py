@@ -34,7 +34,7 @@ def no_arxiv_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests do not wait arXiv's 3 s between requests unless they check that pause, nor for a
     request of an earlier test."""
     monkeypatch.setenv(ARXIV_DELAY_ENV, "0")
-    monkeypatch.setattr(arxiv, "_last_answers", {})
+    monkeypatch.setattr(arxiv, "_this_process_times", {})
 
 
 @pytest.fixture
@@ -339,7 +339,18 @@ def test_requests_name_readlist_and_ask_for_at_most_100_ids(
     assert all(request.user_agent.startswith("readlist/") for request in requests)
 
 
-def test_consecutive_requests_are_spaced_by_the_delay(arxiv_server: ArxivReplayServer) -> None:
+@pytest.mark.parametrize("cache_folder", ["usable", "a file"])
+def test_consecutive_requests_are_spaced_by_the_delay(
+    arxiv_server: ArxivReplayServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    cache_folder: str,
+) -> None:
+    if cache_folder == "a file":
+        # Where the times cannot be kept for other processes, this one still keeps the pause.
+        not_a_folder = tmp_path / "cache"
+        not_a_folder.write_text("")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
     ids = [f"2401.{number:05d}" for number in range(100, 350)]
 
     fetch_metadata(ids, delay=0.2)

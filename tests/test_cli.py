@@ -714,3 +714,15 @@ def test_standard_input_is_read_as_the_import_goes(filled: Path, tmp_path: Path)
     bibtex = (SAMPLE_DATA / "bibtex" / "reading-group.bib").read_bytes()
     piped = readlist("--db", str(tmp_path / "new.sqlite"), "import", "-", stdin=bibtex)
     assert (piped.returncode, piped.stdout) == (0, "- (bibtex): 10 new\n")
+
+
+def test_the_arxiv_pause_holds_between_two_commands(library_path: Path) -> None:
+    # As a script importing id files one after another: the second command waits its turn.
+    with ArxivReplayServer(ARXIV_RECORDINGS) as server:
+        env = {"READLIST_ARXIV_API": server.url, "READLIST_ARXIV_DELAY": "2"}
+        for ids in (b"1605.08386\n", b"astro-ph/0601001\n"):
+            result = readlist("--db", str(library_path), "import", "-", stdin=ids, env=env)
+            assert (result.returncode, result.stderr) == (0, "")
+
+    first, second = server.requests
+    assert second.received - first.received >= 2

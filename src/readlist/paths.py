@@ -25,3 +25,10 @@ def config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME)
+
+
+def cache_dir() -> Path:
+    """The folder for what readlist may lose, such as when it last asked arXiv for metadata."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 from readlist.errors import ArxivUnavailable, ReadlistError
 from readlist.formats import ImportContext, WholeTextImporter
 from readlist.models import Draft, ParseResult, Problem, canonical_arxiv_id, canonical_doi
+from readlist.paths import cache_dir
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -265,9 +269,55 @@ def _user_agent() -> str:
     return f"readlist/{readlist_version} (terminal reading list; arXiv API client)"
 
 
-_last_answers: dict[str, float] = {}
-"""When the previous request to each API URL ended, in this process; the pause counts from
-there, so arXiv sees the gap, and across sessions: the id files of one import each fetch."""
+REQUEST_TIMES_FILE = "arxiv-requests.json"
+"""In the cache folder: when each API URL was last asked (seconds since the epoch), by any
+readlist process, so the pause holds between commands run one after another."""
+_this_process_times: dict[str, float] = {}
+"""The same, kept by this process alone where the file cannot be used."""
+
+
+@contextmanager
+def _request_times() -> Iterator[dict[str, float]]:
+    """When each API URL was last asked, read and written back under a lock; this process's own
+    record where the system has no `fcntl` locks or the cache folder takes no file."""
+    try:
+        import fcntl
+
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder / REQUEST_TIMES_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except (ImportError, OSError):
+        yield _this_process_times
+        return
+    with os.fdopen(descriptor, "r+", encoding="utf-8", errors="replace") as stream:
+        try:
+            fcntl.flock(stream, fcntl.LOCK_EX)
+            times = _parsed_times(stream.read())
+        except OSError:
+            # A file system that takes no locks (some network ones): this process's alone.
+            yield _this_process_times
+            return
+        yield times
+        # Not written is only a pause shorter than asked for, not worth stopping for.
+        with suppress(OSError):
+            stream.seek(0)
+            stream.truncate()
+            stream.write(json.dumps(times))
+
+
+def _parsed_times(text: str) -> dict[str, float]:
+    """The times in the file; none from one damaged or written by something else."""
+    try:
+        times = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(times, dict):
+        return {}
+    return {
+        url: float(when)
+        for url, when in times.items()
+        if isinstance(when, int | float) and math.isfinite(when)
+    }
 
 
 class _Session:
@@ -312,7 +362,7 @@ class _Session:
                 failure = f"no whole answer within {ANSWER_DEADLINE:g} s"
                 continue
             finally:
-                _last_answers[self._url] = time.monotonic()
+                self._answered()
             if status >= 500 or status == 429:
                 failure = f"HTTP {status}"
                 if retry_after > RETRY_AFTER_LIMIT:
@@ -336,11 +386,21 @@ class _Session:
             return response.status_code, _seconds(response.headers.get("Retry-After")), bytes(body)
 
     def _wait_turn(self, pause: float) -> None:
-        last_answer = _last_answers.get(self._url)
-        if last_answer is not None:
-            wait = last_answer + pause - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        """Sleep until `pause` seconds after the last request to the URL (by this process or
+        another) ended, having taken the turn after it: another process asking meanwhile
+        waits for this request."""
+        with _request_times() as times:
+            now = time.time()
+            # A time further ahead than the pause (the clock was set back) is not waited for.
+            turn = min(max(now, times.get(self._url, -math.inf) + pause), now + pause)
+            times[self._url] = turn
+        if turn > now:
+            time.sleep(turn - now)
+
+    def _answered(self) -> None:
+        """Note that a request ended now; the next waits its pause from here, so arXiv sees it."""
+        with _request_times() as times:
+            times[self._url] = max(times.get(self._url, 0.0), time.time())
 
 
 def _seconds(retry_after: str | None) -> float:
