@@ -772,3 +772,45 @@ def test_a_batch_arxiv_does_not_know_is_one_note_not_a_hundred(
         "arXiv has no paper for 100 ids (2402.00100, 2402.00101, 2402.00102 and 97 more); "
         "still waiting"
     ]
+
+
+def _feed_of_2402_00004(title: str) -> bytes:
+    """An answer for 2402.00004, with `title` as its title element (none if empty)."""
+    return f"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <id>https://arxiv.org/api/replayed</id>
+  <entry>
+    <id>http://arxiv.org/abs/2402.00004v1</id>
+    <published>2024-02-01T00:00:00Z</published>
+    {title}
+    <author><name>Ada Example</name></author>
+  </entry>
+</feed>
+""".encode()
+
+
+def test_an_entry_without_a_title_stays_waiting_until_a_refresh_brings_one(
+    library: Library, arxiv_server: ArxivReplayServer
+) -> None:
+    arxiv_server.fail_next((200, _feed_of_2402_00004("")))
+
+    (report,) = library.import_sources([ImportSource("ids.txt", b"2402.00004\n")]).files
+
+    assert (report.new, report.waiting) == (1, 1)
+    assert report.notes == ["arXiv sent no title for 2402.00004; kept, waiting for metadata"]
+    waiting = by_arxiv_id(library)["2402.00004"]
+    assert (waiting.title, waiting.needs_metadata) == ("arXiv:2402.00004", True)
+
+    arxiv_server.fail_next((200, _feed_of_2402_00004("<title>  </title>")))
+    again = library.refresh()
+    assert (again.merged, again.waiting) == (0, 1)
+    assert again.notes == ["arXiv sent no title for 2402.00004; still waiting"]
+
+    arxiv_server.fail_next((200, _feed_of_2402_00004("<title>Sparse Routing</title>")))
+    assert (library.refresh().merged, library.waiting_for_metadata()) == (1, [])
+    filled = by_arxiv_id(library)["2402.00004"]
+    assert (filled.title, filled.authors, filled.key) == (
+        "Sparse Routing",
+        ["Ada Example"],
+        "example2024sparse",
+    )

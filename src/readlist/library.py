@@ -750,16 +750,19 @@ class Library:
             fetched = self._arxiv_fetcher()([draft.arxiv_id for draft in waiting if draft.arxiv_id])
         except ArxivUnavailable as error:
             fetched, failure = error.found, error
-        unknown = []
+        unknown: list[str] = []
+        untitled: list[str] = []
         for draft in waiting:
             found = fetched.get(draft.arxiv_id or "")
-            if found is None:
+            if found is None or found.needs_metadata:
                 report.waiting += 1
-                unknown.append(draft.arxiv_id or "")
+                (unknown if found is None else untitled).append(draft.arxiv_id or "")
                 continue
             _fill_draft(draft, found)
         if unknown and failure is None:
             report.notes.append(_unknown_to_arxiv(unknown, "kept, waiting for metadata"))
+        if untitled:
+            report.notes.append(_untitled_by_arxiv(untitled, "kept, waiting for metadata"))
         if failure is not None:
             report.notes.append(
                 f"{failure.message}; {report.waiting} arXiv id(s) kept, waiting for metadata "
@@ -971,9 +974,16 @@ class Library:
             unknown = [arxiv_id for arxiv_id in ids if arxiv_id not in fetched]
             if unknown and failure is None:
                 report.notes.append(_unknown_to_arxiv(unknown, "still waiting"))
+            untitled = [
+                arxiv_id
+                for arxiv_id in ids
+                if arxiv_id in fetched and fetched[arxiv_id].needs_metadata
+            ]
+            if untitled:
+                report.notes.append(_untitled_by_arxiv(untitled, "still waiting"))
             for arxiv_id, paper_id in ids.items():
                 draft = fetched.get(arxiv_id)
-                if draft is None:
+                if draft is None or draft.needs_metadata:
                     report.waiting += 1
                     continue
                 twin = index.find(draft, normalise_title(draft.title), connection, besides=paper_id)
@@ -1382,13 +1392,25 @@ def _born(connection: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int,
 
 
 def _unknown_to_arxiv(arxiv_ids: list[str], fate: str) -> str:
-    """One note for the ids arXiv has no paper for: a line each would bury the summary under a
-    hundred when a whole batch is unknown."""
+    """One note for the ids arXiv has no paper for."""
     if len(arxiv_ids) == 1:
         return f"arXiv has no paper {arxiv_ids[0]}; {fate}"
+    return f"arXiv has no paper for {_some_ids(arxiv_ids)}; {fate}"
+
+
+def _untitled_by_arxiv(arxiv_ids: list[str], fate: str) -> str:
+    """One note for the ids arXiv sent an entry without a title for."""
+    return f"arXiv sent no title for {_some_ids(arxiv_ids)}; {fate}"
+
+
+def _some_ids(arxiv_ids: list[str]) -> str:
+    """The one id, or how many and the first three: a line each would bury the summary under a
+    hundred when a whole batch is unknown."""
+    if len(arxiv_ids) == 1:
+        return arxiv_ids[0]
     more = len(arxiv_ids) - 3
     shown = ", ".join(arxiv_ids[:3]) + (f" and {more} more" if more > 0 else "")
-    return f"arXiv has no paper for {len(arxiv_ids)} ids ({shown}); {fate}"
+    return f"{len(arxiv_ids)} ids ({shown})"
 
 
 def _put_back(connection: sqlite3.Connection, folded: _FoldedPaper) -> None:

@@ -197,7 +197,8 @@ def fetch_metadata(
     """Metadata for canonical ids from the arXiv API, in batches; raises ArxivUnavailable,
     which holds the metadata of the batches before the failure.
 
-    Ids arXiv does not know, or calls malformed, are left out of the result. `api_url` and
+    Ids arXiv does not know, or calls malformed, are left out of the result; an entry without a
+    title comes as a draft still needing metadata, to be asked for again. `api_url` and
     `delay` default to `READLIST_ARXIV_API` and `READLIST_ARXIV_DELAY`, read at each call.
     """
     import httpx
@@ -476,8 +477,9 @@ def _entry_draft(entry: Element) -> Draft | None:
         fields["primaryclass"] = primary.get("term", "")
     published = _text(entry, f"{_ATOM}published")
     doi = _text(entry, f"{_ARXIV}doi")
+    title = _title_text(_text(entry, f"{_ATOM}title"))
     return Draft(
-        title=_title_text(_text(entry, f"{_ATOM}title")) or f"arXiv:{arxiv_id}",
+        title=title or f"arXiv:{arxiv_id}",
         authors=[
             name
             for author in entry.iterfind(f"{_ATOM}author")
@@ -490,6 +492,8 @@ def _entry_draft(entry: Element) -> Draft | None:
         doi=canonical_doi(doi) if doi else None,
         url=f"https://arxiv.org/abs/{arxiv_id}",
         fields=fields,
+        # A paper without a title cannot be told from others or cited: it waits for a refresh.
+        needs_metadata=not title,
     )
 
 
