@@ -716,6 +716,23 @@ def test_standard_input_is_read_as_the_import_goes(filled: Path, tmp_path: Path)
     assert (piped.returncode, piped.stdout) == (0, "- (bibtex): 10 new\n")
 
 
+def test_the_progress_bar_shows_on_a_terminal_for_piped_input(tmp_path: Path) -> None:
+    # How much a pipe holds is unknown until it is read: it may be a large import. A small file
+    # is known to take a moment only, and shows no bar. (`script` gives the command a terminal.)
+    paper = tmp_path / "paper.bib"
+    paper.write_text("@misc{k, title = {Piped In}}\n")
+    database = tmp_path / "lib.sqlite"
+
+    readlist_command = f"'{sys.executable}' -m readlist --db '{database}' import"
+
+    def on_a_terminal(shell: str) -> str:
+        run = ["script", "-qec", shell, os.devnull]
+        return subprocess.run(run, capture_output=True, text=True, check=True).stdout
+
+    assert "importing" in on_a_terminal(f"cat '{paper}' | {readlist_command} -")
+    assert "importing" not in on_a_terminal(f"{readlist_command} '{paper}'")
+
+
 def test_the_arxiv_pause_holds_between_two_commands(library_path: Path) -> None:
     # As a script importing id files one after another: the second command waits its turn.
     with ArxivReplayServer(ARXIV_RECORDINGS) as server:

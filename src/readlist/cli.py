@@ -180,7 +180,7 @@ def _run_import(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal or sum(source.size for source in sources) < 2_000_000,
+        disable=not console.is_terminal or not _worth_a_progress_bar(sources),
     ) as progress:
         task = progress.add_task("import", total=None)
 
@@ -188,6 +188,14 @@ def _run_import(
             progress.update(task, completed=done, total=total)
 
         return library.import_sources(sources, format_name=format_name, progress=advance)
+
+
+def _worth_a_progress_bar(sources: list[ImportSource]) -> bool:
+    """Whether the import may take more than a moment: 2 MB or more, or piped in, when how much
+    will come is unknown (the bar is transient, so a short one leaves nothing behind)."""
+    return any(source.streamed for source in sources) or (
+        sum(source.size for source in sources) >= 2_000_000
+    )
 
 
 def _summary_line(report: FileReport) -> str:

@@ -231,6 +231,11 @@ class ImportSource:
             return self._kept_bytes  # all of it once it was read through
         return len(self._data) if self._data is not None else len(self._text)
 
+    @property
+    def streamed(self) -> bool:
+        """Whether this is standard input, whose `size` is known only once it has been read."""
+        return self._stream is not None
+
     def pieces(self) -> Iterator[str]:
         """The text from the start, decoded about a megabyte at a time, each piece ending at a
         line end; may be called again. Raises `UnreadableInput` for what is not text, also
