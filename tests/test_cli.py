@@ -703,6 +703,17 @@ def test_an_empty_output_file_name_is_refused_as_empty(filled: Path, tmp_path: P
     assert sorted(path.name for path in tmp_path.iterdir()) == [filled.name]
 
 
+@pytest.mark.parametrize("command", [["list"], ["import", "-"]])
+def test_an_empty_library_file_name_is_refused_as_empty(tmp_path: Path, command: list[str]) -> None:
+    result = readlist("--db", "", *command, cwd=tmp_path, stdin=b"2401.00001\n")
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        "readlist: the library file name given to --db is empty\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_standard_input_is_read_as_the_import_goes(filled: Path, tmp_path: Path) -> None:
     # As a file is: /dev/zero shows what it is in its first megabyte. (The memory limit stops
     # a reading of it whole from taking the machine's memory.)

@@ -44,7 +44,8 @@ class StatusChoice(StrEnum):
 
 
 DbOption = Annotated[
-    Path | None,
+    # A string: as a Path, an empty name would be "." and refused as a folder.
+    str | None,
     typer.Option(
         "--db",
         help="Library file (default: $READLIST_DB, else the user data folder).",
@@ -64,18 +65,23 @@ SearchOption = Annotated[
 class _State:
     """Options given before the command (`readlist --db F list`)."""
 
-    db: Path | None = None
+    db: str | None = None
 
 
 _state = _State()
 
 
-def _library_path(db: Path | None) -> Path:
-    return db or _state.db or default_library_path()
+def _library_path(db: str | None) -> Path:
+    chosen = db if db is not None else _state.db
+    if chosen is None:
+        return default_library_path()
+    if not chosen:
+        raise ReadlistError("the library file name given to --db is empty")
+    return Path(chosen).expanduser()
 
 
 @contextmanager
-def _open_library(db: Path | None, *, existing: bool = True) -> Iterator[Library]:
+def _open_library(db: str | None, *, existing: bool = True) -> Iterator[Library]:
     """The library; one that does not exist yet only for a command that adds papers (an empty
     library made for `list` would pass a mistyped `--db` off as a library that lost its papers)."""
     path = _library_path(db)
