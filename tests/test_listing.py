@@ -1246,6 +1246,43 @@ def test_chicago_references_whose_first_author_has_a_first_name_in_full() -> Non
     assert result.problems == []
 
 
+def test_a_first_author_with_two_first_names_in_full_is_read() -> None:
+    result = parse_fixture("references_chicago_two_first_names.txt")
+    mla = parse(
+        "Works Cited\n\n"
+        'Kiros, Jamie Ryan, et al. "Skip-Thought Vectors." Advances in Neural Information '
+        "Processing\n     Systems, vol. 28, 2015, pp. 3294-302.\n"
+        'Ba, Jimmy Lei, et al. "Layer Normalization." arXiv preprint arXiv:1607.06450, 2016.\n'
+    )
+
+    assert [(draft.title, draft.authors[0], draft.year) for draft in result.drafts] == [
+        ("Layer Normalization", "Ba, Jimmy Lei", 2016),
+        ("Skip-Thought Vectors", "Kiros, Jamie Ryan", 2015),
+        (
+            "Human-Level Concept Learning through Probabilistic Program Induction",
+            "Lake, Brenden M.",
+            2015,
+        ),
+        ("Why Benchmarks Saturate", "Hale, Mary Ann", 2021),
+        (
+            "Aligning Books and Movies: Towards Story-Like Visual Explanations by Watching Movies "
+            "and Reading Books",
+            "Zhu, Yukun",
+            2015,
+        ),
+    ]
+    skip_thought = result.drafts[1]
+    assert skip_thought.authors[1:3] == ["Yukun Zhu", "Ruslan Salakhutdinov"]
+    assert len(skip_thought.authors) == 7
+    assert skip_thought.venue == "Advances in Neural Information Processing Systems"
+    assert result.drafts[0].arxiv_id == "1607.06450"
+    assert result.problems == []
+    assert [(draft.title, draft.authors) for draft in mla.drafts] == [
+        ("Skip-Thought Vectors", ["Kiros, Jamie Ryan"]),
+        ("Layer Normalization", ["Ba, Jimmy Lei"]),
+    ]
+
+
 def test_mla_references_with_et_al_and_volumes_after_the_venue() -> None:
     result = parse_fixture("references_mla.txt")
     papers = by_title(result)
@@ -1998,7 +2035,7 @@ def test_apa_lists_of_twenty_names_and_more_leave_out_the_middle_ones() -> None:
 def test_a_reference_that_cannot_be_read_leaves_the_next_ones_and_says_so() -> None:
     text = """References
 
-Kiros, Jamie Ryan, Yukun Zhu, and Ruslan Salakhutdinov. 2015. Skip-thought vectors. In NeurIPS.
+Kiros, Jamie Ryan, Yukun Zhu, and Ruslan Salakhutdinov. Skip-thought vectors. In NeurIPS.
 He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image recognition. In CVPR.
 Kingma, D. P., & Ba, J. (2015). Adam: A method for stochastic optimization. In ICLR.
 """

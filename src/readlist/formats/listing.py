@@ -2102,10 +2102,11 @@ def _leading_authors(text: str, *, whole: bool) -> tuple[list[str], int] | None:
 
 
 def _given_name_alone(name: str) -> bool:
-    """True for a name written "Breiman, Leo", Chicago's and MLA's first author, which a place,
-    "Florence, Italy", reads as too; "Bishop, Christopher M." has initials no place has."""
+    """True for a name written "Breiman, Leo" or "Kiros, Jamie Ryan", Chicago's and MLA's first
+    author, which a place, "Florence, Italy", reads as too; "Bishop, Christopher M." has
+    initials no place has."""
     _surname, comma, given = name.partition(", ")
-    return bool(comma) and " " not in given and not _is_initials(given)
+    return bool(comma) and not any(_is_initials(word) for word in given.split())
 
 
 def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
@@ -2116,8 +2117,8 @@ def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
     """Read "Gomez," of "Gomez, A. N.": initials, or one given name in full, must follow."""
     initials: list[str] = []
     given_in_full = False
-    """Read "Kiros, Jamie" of "Kiros, Jamie R.": only initials may follow, "Kiros, Jamie Ryan"
-    is no name of this kind."""
+    """Read "Kiros, Jamie" of "Kiros, Jamie R.": initials may follow, or one more given name
+    that ends the name ("Kiros, Jamie Ryan,"); a third is no name of this kind."""
     after_et = False
     before_last: int | None = None
     """How many names came before "and": the one after it is the last."""
@@ -2163,7 +2164,8 @@ def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
                 if bare != word and not close():
                     return None
                 continue
-            if not initials:
+            second_given = given_in_full and len(initials) == 1 and word[-1] in ",."
+            if not initials or second_given:
                 given = bare.removesuffix(".")
                 if not _is_given_name(given):
                     return None
