@@ -1379,6 +1379,56 @@ def test_references_opening_with_a_bullet_give_one_paper_each() -> None:
     assert [draft.authors[0] for draft in dashed.drafts] == ["He, K.", "Ba, J. L."]
 
 
+def test_references_opening_with_a_star_or_an_en_dash_give_one_paper_each() -> None:
+    starred = parse_fixture("references_starred.md")
+    dashed = parse_fixture("references_en_dashed.txt")
+
+    assert [(d.title, d.authors, d.year, d.venue) for d in starred.drafts] == [
+        (
+            "Attention heads specialise early in training",
+            ["Doe, J.", "Roe, J."],
+            2023,
+            "Advances in Neural Information Processing Systems",
+        ),
+        (
+            "Probing scaling laws with small models",
+            ["Lima, A.", "Doe, J.", "Roe, J."],
+            2022,
+            "Transactions on Machine Learning Research",
+        ),
+        ("Sparse mixtures for long documents", ["Doe, J."], 2021, None),
+    ]
+    assert starred.drafts[2].arxiv_id == "2106.01234"
+    assert starred.problems == []
+    assert [(d.title, d.authors[0], d.year) for d in dashed.drafts] == [
+        ("Cheap evaluation of retrieval models", "Jane Doe", 2023),
+        ("When do probes generalise?", "Ana Lima", 2022),
+        ("Segmenting scans with few labels", "Jane Doe", 2021),
+    ]
+    assert dashed.drafts[1].venue == (
+        "Proceedings of the Workshop on Analysing Neural Networks for NLP"
+    )
+    assert dashed.problems == []
+
+
+def test_a_dash_opening_a_wrapped_line_of_a_numbered_list_opens_no_reference() -> None:
+    text = """References
+[1] O. Ronneberger, P. Fischer, T. Brox, U-Net: convolutional networks for biomedical image
+segmentation, in: Medical Image Computing and Computer-Assisted Intervention
+– MICCAI 2015, Springer, Cham, 2015, pp. 234–241.
+[2] L. Breiman, Random forests, Mach. Learn. 45 (1) (2001) 5–32.
+"""
+
+    result = parse(text)
+
+    assert titles(result) == [
+        "U-Net: convolutional networks for biomedical image segmentation",
+        "Random forests",
+    ]
+    assert result.drafts[0].year == 2015
+    assert result.problems == []
+
+
 def test_a_cvs_publications_import_and_its_other_sections_do_not() -> None:
     result = parse_fixture("references_cv_publications.txt")
 

@@ -15,12 +15,12 @@ Three readers share the work:
   "(replaced)" or "replaced with revised version", and everything after a "Replacements" heading
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
 - Reference lists copied from a paper's bibliography or a CV's publications (numbered `[1]` or
-  `1.`, bulleted `•` or `-`, or not; natbib, ACL, APA, IEEE, Harvard, Springer, Elsevier, Chicago
-  and MLA styles; wrapped and hyphenated as PDF viewers copy them), one paper per reference with
-  authors as written, year, venue and arXiv id, DOI or link. Chosen when, within the first lines,
-  most of the text (or of what follows a "References" or "Publications" heading) reads as
-  references: authors, then a title and a year. A reference whose title or year is not clear is
-  left out with a problem rather than imported wrong.
+  `1.`, bulleted `•`, `-`, `*` or `–`, or not; natbib, ACL, APA, IEEE, Harvard, Springer,
+  Elsevier, Chicago and MLA styles; wrapped and hyphenated as PDF viewers copy them), one paper
+  per reference with authors as written, year, venue and arXiv id, DOI or link. Chosen when,
+  within the first lines, most of the text (or of what follows a "References" or "Publications"
+  heading) reads as references: authors, then a title and a year. A reference whose title or
+  year is not clear is left out with a problem rather than imported wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
   lists, `Title by Authors` lines and plain lists of titles.
@@ -1742,10 +1742,10 @@ _OTHER_SECTION = re.compile(
 )
 """A CV's heading after its publications: the talks, awards or service under it are no papers."""
 _REFERENCE_MARK = re.compile(
-    r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)]|[-•])(?:\s+|$)"
+    r"^(?:\[(\d{1,3}|[A-Za-z][\w+.-]{0,11})\]|(\d{1,3})[.)]|([-•*–]))(?:\s+|$)"
 )
-"""`[12] `, `[VSP+17] `, `12. `, `• `: a number, label or bullet opening a reference, maybe on a
-line of its own; four digits are a year."""
+"""`[12] `, `[VSP+17] `, `12. `, `• `, `* `, `– `: a number, label or bullet opening a reference,
+maybe on a line of its own; four digits are a year."""
 _DETECTION_LINES = 400
 """How far into a text a reference list must start to be read as one: a bibliography or a CV's
 publications start well within it, and a listing of any size costs no more than these lines."""
@@ -1867,7 +1867,11 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
     numbered lists are cut at the next number; others where a line opens with authors after a
     line that ended a reference, or at a blank line after a whole one."""
     window = lines[start : start + _DETECTION_LINES]
-    numbered = sum(1 for line in window if _REFERENCE_MARK.match(line.lstrip())) >= 2
+    marks = [mark for line in window if (mark := _REFERENCE_MARK.match(line.lstrip()))]
+    numbered = len(marks) >= 2
+    # A numbered list's wrapped line may open with a dash ("– MICCAI 2015"): only the bullet the
+    # list opens with is one.
+    bullet = marks[0].group(3) if marks else None
     number = 0
     first_line = 0
     text = ""
@@ -1891,7 +1895,10 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
         opens = False
         if mark is not None:
             label = mark.group(1) or mark.group(2) or ""
-            opens = not label.isdigit() or int(label) in (number + 1, 1)
+            if label:
+                opens = not label.isdigit() or int(label) in (number + 1, 1)
+            else:
+                opens = mark.group(3) == bullet
             if opens and label.isdigit():
                 number = int(label)
             line = line[mark.end() :] if opens else line
@@ -2309,8 +2316,10 @@ def _plausible_title(title: str) -> str | None:
 
 
 def _venue(after: str) -> str | None:
-    """The journal, proceedings or publisher after a title, without pages, volume or year."""
-    text = _EDITORS.sub("", _IN_VENUE.sub("", after.strip(" .,;"), count=1), count=1)
+    """The journal, proceedings or publisher after a title, without pages, volume or year, nor
+    the Markdown emphasis of a list copied as Markdown ("In *Advances in ...*")."""
+    plain = _EMPHASIS.sub(r"\2", after) if "*" in after else after
+    text = _EDITORS.sub("", _IN_VENUE.sub("", plain.strip(" .,;"), count=1), count=1)
     if not text or not text[0].isalpha() or _NOT_A_VENUE.match(text):
         return None
     end = _VENUE_END.search(text)
