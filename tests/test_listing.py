@@ -1162,6 +1162,7 @@ def test_elsevier_references_whose_title_ends_at_a_comma() -> None:
         "Random forests",
         "An image is worth 16x16 words: transformers for image recognition at scale",
         "BERT: pre-training of deep bidirectional transformers for language understanding",
+        "Deep Learning",
     ]
     assert [draft.year for draft in result.drafts] == [
         2017,
@@ -1173,6 +1174,7 @@ def test_elsevier_references_whose_title_ends_at_a_comma() -> None:
         2001,
         2021,
         2018,
+        2016,
     ]
     attention = papers["Attention is all you need"]
     assert attention.authors[5:] == ["A.N. Gomez", "Ł. Kaiser", "I. Polosukhin"]
@@ -1188,10 +1190,45 @@ def test_elsevier_references_whose_title_ends_at_a_comma() -> None:
     vit = papers[titles(result)[7]]
     assert vit.authors[-1] == "T. Unterthiner"
     assert papers[titles(result)[8]].arxiv_id == "1810.04805"
-    # A book's title and publisher are both bare words between commas: which is which is unclear.
-    assert [(problem.where, problem.reason.split(":")[0]) for problem in result.problems] == [
-        ("line 24", "no clear title")
+    assert (papers["Deep Learning"].venue, papers["Deep Learning"].year) == ("MIT Press", 2016)
+    assert result.problems == []
+
+
+def test_elsevier_books_give_their_publisher_as_venue_where_the_title_is_clear() -> None:
+    result = parse_fixture("references_elsevier_books.txt")
+    unknown_publisher = parse(
+        "References\n"
+        "[1] C.M. Bishop, Pattern Recognition and Machine Learning, Springer, New York, 2006.\n"
+        "[2] J. Doe, Notes on Learning Machines, Lecture Notes, Palo Alto, 2018.\n"
+    )
+
+    assert [(d.title, d.authors, d.year, d.venue) for d in result.drafts] == [
+        ("Pattern Recognition and Machine Learning", ["C.M. Bishop"], 2006, "Springer"),
+        (
+            "Reinforcement Learning: An Introduction",
+            ["R.S. Sutton", "A.G. Barto"],
+            2018,
+            "MIT Press",
+        ),
+        ("Deep learning", ["Y. LeCun", "Y. Bengio", "G. Hinton"], 2015, "Nature"),
+        ("Machine Learning: A Probabilistic Perspective", ["K.P. Murphy"], 2012, "MIT Press"),
+        ("The Nature of Statistical Learning Theory", ["V.N. Vapnik"], 1995, "Springer-Verlag"),
+        ("Speech and Language Processing", ["D. Jurafsky", "J.H. Martin"], 2009, "Prentice Hall"),
+        (
+            "Convex Optimization",
+            ["S. Boyd", "L. Vandenberghe"],
+            2004,
+            "Cambridge University Press",
+        ),
+        ("Machine Learning", ["T.M. Mitchell"], 1997, "McGraw-Hill"),
     ]
+    # A one-word title, or one with commas, leaves unclear where the title ends.
+    assert [(problem.where, problem.reason.split(":")[0]) for problem in result.problems] == [
+        ("line 14", "no clear title"),
+        ("line 15", "no clear title"),
+    ]
+    assert titles(unknown_publisher) == ["Pattern Recognition and Machine Learning"]
+    assert [problem.where for problem in unknown_publisher.problems] == ["line 3"]
 
 
 def test_elsevier_references_with_and_before_the_last_name() -> None:

@@ -1808,6 +1808,15 @@ _COMMA_TITLE_END = re.compile(
 )
 """Where an Elsevier title ends: at ", in: Proceedings", ", arXiv preprint", or a journal with its
 volume and year, ", Nature 521 (7553) (2015)"."""
+_BOOK = re.compile(
+    r"(?P<title>[^,]+),\s+(?:(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|revised)\s+ed\.,\s+)?"
+    r"(?P<publisher>(?=[A-Z])[^,\d]*?\b(?:Press|Publishers?|Publishing|Springer|Verlag|Wiley"
+    r"|Elsevier|Pearson|Kluwer|Prentice[- ]Hall|McGraw[- ]Hill|Addison[- ]Wesley|O'Reilly"
+    r"|Kaufmann|North[- ]Holland|Birkhäuser|SIAM|CRC|Routledge)\b[^,\d]*),"
+    r"(?:\s+[A-Z][^,\d]*,){0,2}\s+(?P<year>(?:19|20)\d\d)\.?"
+)
+"""An Elsevier book after its authors: "Deep Learning, MIT Press, Cambridge, MA, 2016.", a title
+without commas, maybe an edition, a known publisher, its place and the year."""
 _CORR_ID = re.compile(r"\babs/(\d{4}\.\d{4,5})")
 _DOI = re.compile(r"\b10\.\d{4,9}/\S+")
 _LIGATURES = str.maketrans(
@@ -2004,13 +2013,19 @@ def _names_where_the_title_goes(title: str) -> bool:
 def _read_comma_reference(text: str) -> Draft | str | None:
     """The paper an Elsevier reference names ("A. Vaswani, N. Shazeer, Attention is all you
     need, in: ..."), whose title ends at a comma; see `_read_reference`. A title is only taken
-    where what follows it clearly opens the venue: after "Deep Learning, MIT Press, Cambridge"
-    the title could as well be "Deep Learning, MIT Press"."""
+    where what follows it clearly opens the venue, or is a book's known publisher, its place and
+    the year: after "Deep Learning, Lecture Notes, Cambridge" the title could as well be "Deep
+    Learning, Lecture Notes"."""
     authors = _initials_first_names(text)
     if authors is None:
         return None
     names, title_start = authors
     rest = text[title_start:]
+    book = _BOOK.fullmatch(rest.strip())
+    if book and (book_title := _plausible_title(book.group("title"))):
+        return _reference_draft(
+            text, book_title, names, int(book.group("year")), book.group("publisher")
+        )
     end = _COMMA_TITLE_END.search(rest)
     title = _plausible_title(rest[: end.start()]) if end else None
     if end is None or title is None:
