@@ -1355,6 +1355,53 @@ def test_mla_references_with_et_al_and_volumes_after_the_venue() -> None:
     assert result.problems == []
 
 
+def test_a_venue_leaves_out_its_editors_and_its_publishers_place() -> None:
+    acl = parse_fixture("references_acl_editors.txt")
+    chapters = parse(
+        """References
+[1] A. Smith, "A chapter title," in Handbook of Things, J. Jones, Ed. New York, NY, USA: Wiley,
+2010, pp. 1–10.
+[2] Smith, J. 2010. "A Chapter Title." In Handbook of Things, edited by Kate Jones, 1–10.
+Cambridge, MA: MIT Press.
+[3] Smith, John. "A Chapter Title." Handbook of Things, edited by Kate Jones, MIT Press, 2010,
+pp. 1-10.
+[4] Smith, J. (2010) 'A chapter title', in Jones, K. (ed.) Handbook of things. Cambridge, MA: MIT
+Press, pp. 1–10.
+[5] J. Smith, A chapter title, in: K. Jones (Ed.), Handbook of Things, MIT Press, Cambridge, MA,
+2010, pp. 1–10.
+[6] Smith, J.: A chapter title. In: Jones, K. (ed.) Handbook of Things, pp. 1–10. Cambridge, MA:
+MIT Press (2010)
+"""
+    )
+
+    assert [(draft.title, draft.year, draft.venue) for draft in acl.drafts] == [
+        (
+            "BERT: Pre-training of deep bidirectional transformers for language understanding",
+            2019,
+            "Proceedings of the 2019 Conference of the North American Chapter of the Association "
+            "for Computational Linguistics: Human Language Technologies",
+        ),
+        (
+            "What does BERT look at? An analysis of BERT's attention",
+            2019,
+            "Proceedings of the 2019 ACL Workshop BlackboxNLP: Analyzing and Interpreting Neural "
+            "Networks for NLP",
+        ),
+        ("Probing classifiers for scope", 2021, "Proceedings of the Workshop on Negation in NLP"),
+        ("RoBERTa: A robustly optimized BERT pretraining approach", 2019, None),
+        ("Foundations of Statistical Natural Language Processing", 1999, "MIT Press"),
+    ]
+    assert acl.problems == []
+    assert [draft.venue for draft in chapters.drafts] == ["Handbook of Things"] * 3 + [
+        "Handbook of things",
+        "Handbook of Things",
+        "Handbook of Things",
+    ]
+    assert {draft.year for draft in chapters.drafts} == {2010}
+    book = parse_fixture("references_chicago.txt").drafts[3]
+    assert (book.authors[0], book.venue) == ("Goodfellow, Ian", "MIT Press")
+
+
 def test_a_lone_first_author_with_a_middle_initial_before_an_unquoted_title() -> None:
     text = """Works Cited
 Murphy, Kevin P. Machine Learning: A Probabilistic Perspective. MIT Press, 2012.

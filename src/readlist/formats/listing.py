@@ -1793,15 +1793,33 @@ _NOT_A_VENUE = re.compile(
     re.IGNORECASE,
 )
 """What follows a title without naming a venue: a preprint, a report, a thesis, a link."""
+_PUBLISHER = (
+    r"(?-i:(?=[A-Z])[^,.:;\d]*?\b(?:Press|Publishers?|Publishing|Springer|Verlag|Wiley|Elsevier"
+    r"|Pearson|Kluwer|Prentice[- ]Hall|McGraw[- ]Hill|Addison[- ]Wesley|O'Reilly|Kaufmann"
+    r"|North[- ]Holland|Birkhäuser|SIAM|CRC|Routledge|Associates|Association|Society|ACM|IEEE)"
+    r"\b[^,.:;\d]*)"
+)
+"""A publisher by a word of its name: "MIT Press", "Springer-Verlag", "Curran Associates",
+"Association for Computational Linguistics"."""
+_PLACE = r"(?-i:[A-Z][^.,:;\d]{0,40}(?:,\s+[A-Z][^.,:;\d]{0,20}){0,2}):\s+"
+"""A publisher's place before it: "Cambridge, MA: ", "Florence: "."""
 _VENUE_END = re.compile(
-    rf",\s*(?:pages\b|pp\.|vol\.|volume\b|no\.|\d|{_MONTH_NAME}\s+\d)|\s+\(\s*pp?\."
-    r"|\s+\d+(?=\s?[(,:.]|\s*$)|\.\s+(?:https?:|doi\b|url\b)|\.\s*$",
+    rf",\s*(?:pages\b|pp\.|vol\.|volume\b|no\.|\d|{_MONTH_NAME}\s+\d|edited\s+by\b)|\s+\(\s*pp?\."
+    r"|\s+\d+(?=\s?[(,:.]|\s*$)|\.\s+(?:https?:|doi\b|url\b)|\.\s*$"
+    r"|,\s+(?:[^,]{1,40},\s+){0,8}?(?:and\s+)?[^,]{1,40},?\s+(?-i:Eds?)\.(?=\s|$)"
+    rf"|\.\s+(?={_PLACE}{_PUBLISHER})|,\s+(?={_PUBLISHER}(?:,|\.?\s*$))",
     re.IGNORECASE,
 )
-"""Where a venue stops: at its volume, pages, month or year."""
+"""Where a venue stops: at its volume, pages, month or year, its editors (", edited by", ", J.
+Jones, Ed."), or its publisher (", MIT Press", ". Cambridge, MA: MIT Press")."""
 _IN_VENUE = re.compile(r"^in:?\s+", re.IGNORECASE)
-_EDITORS = re.compile(r"^[^()]{1,300}\((?:eds?|editors?)\.?\),?\s+", re.IGNORECASE)
-"""A book's editors before its title: "N. Navab, J. Hornegger (Eds.), Medical Image ..."."""
+_EDITORS = re.compile(
+    r"^(?:[^()]{1,300}\((?:eds?|editors?)\.?\),?|[^()]{1,300}?,\s+editors?,)\s+", re.IGNORECASE
+)
+"""A book's editors before its title: "N. Navab, J. Hornegger (Eds.), Medical Image ...", "Jill
+Burstein and Thamar Solorio, editors, Proceedings ..."."""
+_PUBLISHER_PLACE = re.compile(rf"^{_PLACE}(?={_PUBLISHER})")
+"""A place before a book's publisher, where the venue is the publisher: "Cambridge, MA: "."""
 _COMMA_TITLE_END = re.compile(
     r",\s+(?:in:\s|(?:arXiv|CoRR)\b"
     r"|(?P<journal>[A-Z][^,()\d]*?)\s+\d+(?:\s+\([^()]*\))?\s+\((?P<year>(?:19|20)\d\d)\))"
@@ -1810,10 +1828,7 @@ _COMMA_TITLE_END = re.compile(
 volume and year, ", Nature 521 (7553) (2015)"."""
 _BOOK = re.compile(
     r"(?P<title>[^,]+),\s+(?:(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|revised)\s+ed\.,\s+)?"
-    r"(?P<publisher>(?=[A-Z])[^,\d]*?\b(?:Press|Publishers?|Publishing|Springer|Verlag|Wiley"
-    r"|Elsevier|Pearson|Kluwer|Prentice[- ]Hall|McGraw[- ]Hill|Addison[- ]Wesley|O'Reilly"
-    r"|Kaufmann|North[- ]Holland|Birkhäuser|SIAM|CRC|Routledge)\b[^,\d]*),"
-    r"(?:\s+[A-Z][^,\d]*,){0,2}\s+(?P<year>(?:19|20)\d\d)\.?"
+    rf"(?P<publisher>{_PUBLISHER}),(?:\s+[A-Z][^,\d]*,){{0,2}}\s+(?P<year>(?:19|20)\d\d)\.?"
 )
 """An Elsevier book after its authors: "Deep Learning, MIT Press, Cambridge, MA, 2016.", a title
 without commas, maybe an edition, a known publisher, its place and the year."""
@@ -2335,6 +2350,7 @@ def _venue(after: str) -> str | None:
     the Markdown emphasis of a list copied as Markdown ("In *Advances in ...*")."""
     plain = _EMPHASIS.sub(r"\2", after) if "*" in after else after
     text = _EDITORS.sub("", _IN_VENUE.sub("", plain.strip(" .,;"), count=1), count=1)
+    text = _PUBLISHER_PLACE.sub("", text, count=1)
     if not text or not text[0].isalpha() or _NOT_A_VENUE.match(text):
         return None
     end = _VENUE_END.search(text)
