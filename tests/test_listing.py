@@ -1621,6 +1621,51 @@ Language Models Are Few-Shot Learners. Tom B. Brown, Benjamin Mann. NeurIPS 2020
     assert not any(names_in(title) for title in titles(parse(text)))
 
 
+def test_a_cvs_lines_that_give_the_title_first_give_one_paper_each() -> None:
+    result = parse_fixture("references_cv_title_first.txt")
+    wrapped = parse(
+        "Publications\n\n"
+        "Attention Is All You Need. Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit,\n"
+        "Llion Jones, Aidan N. Gomez, Łukasz Kaiser, Illia Polosukhin. NeurIPS 2017.\n"
+        "Layer Normalization. J. L. Ba, J. R. Kiros, G. E. Hinton. arXiv:1607.06450, 2016.\n"
+        "Deep Residual Learning for Image Recognition. Kaiming He, Xiangyu Zhang, Shaoqing\n"
+        "Ren, Jian Sun. CVPR 2016.\n"
+    )
+
+    assert [(d.title, d.authors[0], d.year, d.venue) for d in result.drafts] == [
+        ("Attention Is All You Need", "Ashish Vaswani", 2017, "NeurIPS"),
+        (
+            "On the Dangers of Stochastic Parrots: Can Language Models Be Too Big?",
+            "Emily M. Bender",
+            2021,
+            "FAccT",
+        ),
+        (
+            "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            "Jacob Devlin",
+            2019,
+            "NAACL",
+        ),
+        ("Layer Normalization", "J. L. Ba", 2016, None),
+        (
+            "Deep Residual Learning for Image Recognition",
+            "Kaiming He",
+            2016,
+            "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition",
+        ),
+    ]
+    assert result.drafts[0].authors[-2:] == ["Łukasz Kaiser", "Illia Polosukhin"]
+    assert result.drafts[3].arxiv_id == "1607.06450"
+    # "Generative Adversarial Nets" reads as a person's name: the line is left out with a note.
+    assert [problem.where for problem in result.problems] == ["line 8"]
+    # Wrapped lines run together are never one paper with another's year or id.
+    assert {(d.title, d.year, d.arxiv_id) for d in wrapped.drafts} <= {
+        ("Attention Is All You Need", 2017, None),
+        ("Layer Normalization", 2016, "1607.06450"),
+        ("Deep Residual Learning for Image Recognition", 2016, None),
+    }
+
+
 def test_an_arxiv_number_without_its_prefix_is_not_the_year() -> None:
     text = (
         "[1] Jared Kaplan, Sam McCandlish, and Tom Henighan. Scaling laws for neural language "

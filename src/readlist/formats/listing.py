@@ -16,11 +16,12 @@ Three readers share the work:
   or the digest's `%%--%%--` separator) are skipped with one note, since they are old papers.
 - Reference lists copied from a paper's bibliography or a CV's publications (numbered `[1]` or
   `1.`, bulleted `•`, `-`, `*` or `–`, or not; natbib, ACL, APA, IEEE, Harvard, Springer,
-  Elsevier, Chicago and MLA styles; wrapped and hyphenated as PDF viewers copy them), one paper
-  per reference with authors as written, year, venue and arXiv id, DOI or link. Chosen when,
-  within the first lines, most of the text (or of what follows a "References" or "Publications"
-  heading) reads as references: authors, then a title and a year. A reference whose title or
-  year is not clear is left out with a problem rather than imported wrong.
+  Elsevier, Chicago and MLA styles, wrapped and hyphenated as PDF viewers copy them; a CV's
+  "Title. Authors. Venue Year." lines, one a line), one paper per reference with authors as
+  written, year, venue and arXiv id, DOI or link. Chosen when, within the first lines, most of
+  the text (or of what follows a "References" or "Publications" heading) reads as references:
+  authors, then a title and a year. A reference whose title or year is not clear is left out
+  with a problem rather than imported wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
   lists, `Title by Authors` lines and plain lists of titles.
@@ -33,6 +34,7 @@ title-and-paragraph pair only when the paragraph reads like an abstract or the p
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -1749,6 +1751,9 @@ maybe on a line of its own; four digits are a year."""
 _DETECTION_LINES = 400
 """How far into a text a reference list must start to be read as one: a bibliography or a CV's
 publications start well within it, and a listing of any size costs no more than these lines."""
+_TITLE_SENTENCES = 3
+"""How many sentences a title given first may take ("What Does BERT Look At? An Analysis of
+BERT's Attention."), so that a line of prose is given up soon."""
 _LONGEST_REFERENCE = 4000
 """Characters past which a text is no one reference (fifty authors take 2,000): prose, or
 an appendix after the last reference, is cut there rather than joined on and on."""
@@ -1939,6 +1944,9 @@ def _reference_chunks(lines: list[str], start: int) -> Iterator[tuple[int, str]]
                 (heading or _ended(text))
                 and _opens_with_authors(line)
                 and (heading or _whole_reference(text) or _whole_reference(line))
+            ) or (
+                # A CV's line that gives its title first opens with no authors.
+                _ended(text) and _whole_reference(line) and _whole_reference(text)
             )
         if opens or not text or len(text) > _LONGEST_REFERENCE:
             if text:
@@ -1990,7 +1998,12 @@ def _read_reference(text: str) -> Draft | str | None:
     # Elsevier's "A. Kolesnikov, et al., An image is worth ..., in:" opens with names the
     # other styles read too, but they find no end to its title.
     by_commas = _read_comma_reference(text)
-    return by_commas if isinstance(by_commas, Draft) or read is None else read
+    if isinstance(by_commas, Draft):
+        return by_commas
+    title_first = _read_title_first_reference(text)
+    if title_first is not None:
+        return title_first
+    return by_commas if read is None else read
 
 
 def _read_sentence_reference(text: str) -> Draft | str | None:
@@ -2054,6 +2067,35 @@ def _read_comma_reference(text: str) -> Draft | str | None:
     else:
         return "no year"
     return _reference_draft(text, title, names, year, end.group("journal") or _venue(after))
+
+
+def _read_title_first_reference(text: str) -> Draft | None:
+    """The paper of a CV's line that gives its title first ("Attention Is All You Need. A.
+    Vaswani, N. Shazeer. NeurIPS 2017."), or None. Only where people's names follow a title
+    that is none, and one year follows them: two references run together have two."""
+    for title_end, names_start in itertools.islice(_sentence_ends(text), _TITLE_SENTENCES):
+        # A name's second word has a capital ("A. Vaswani", "Gomez, A."), where a sentence of
+        # prose soon has none ("We propose"): most texts are left without reading names.
+        first_words = text[names_start : names_start + 60].split(maxsplit=2)
+        if len(first_words) < 2 or not first_words[1][0].isupper():
+            continue
+        title = _plausible_title(text[:title_end])
+        if title is None:
+            continue
+        read = _leading_authors(text[names_start:], whole=True)
+        if read is None:
+            continue
+        names, names_end = read
+        after = text[names_start + names_end :]
+        years = _YEAR.findall(after)
+        if (
+            names_in(title, minimum=1) is not None
+            or not all(_is_name(name.replace(",", "")) for name in names)
+            or len(years) != 1
+        ):
+            return None
+        return _reference_draft(text, title, names, int(years[0]), _venue(after))
+    return None
 
 
 def _reference_draft(
@@ -2178,8 +2220,12 @@ def _names_read(text: str, *, whole: bool) -> tuple[list[str], int] | None:
 
     # Springer's "Sun, J.: Title" ends its names with a colon; spaced, it ends them like APA's.
     # APA's ", . . . Amodei, D." leaves out the middle of a long list: the last name follows.
-    # Both keep their length, so positions stay the text's.
-    spaced = _OMITTED_NAMES.sub(lambda gap: " &".ljust(len(gap.group())), text)
+    # Both keep their length, so positions stay the text's. Most texts have no ellipsis: a
+    # look for one is cheaper than the substitution on a paragraph.
+    ellipsis = "…" in text or ". ." in text or ".." in text
+    spaced = (
+        _OMITTED_NAMES.sub(lambda gap: " &".ljust(len(gap.group())), text) if ellipsis else text
+    )
     for match in _WORD.finditer(spaced.replace(".: ", ".  ")):
         word = match.group()
         bare = word.removesuffix(",")
