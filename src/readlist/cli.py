@@ -48,17 +48,19 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="FILE",
         help="Library file (default: $READLIST_DB, else the user data folder).",
     ),
 ]
 TagOption = Annotated[
-    list[str] | None, typer.Option("--tag", help="Only papers with this tag (repeatable).")
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="Only papers with this tag (repeatable)."),
 ]
 StatusOption = Annotated[
     StatusChoice | None, typer.Option("--status", help="Only read or unread papers.")
 ]
 SearchOption = Annotated[
-    str | None, typer.Option("--search", help="Fuzzy search; best match first.")
+    str | None, typer.Option("--search", metavar="QUERY", help="Fuzzy search; best match first.")
 ]
 
 
@@ -130,10 +132,15 @@ def main_callback(
 
 @app.command("import")
 def import_command(
-    paths: Annotated[list[str], typer.Argument(help="Files to import; - reads standard input.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH", help="Files to import; - reads standard input."),
+    ],
     format_name: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="bibtex, listing or arxiv (default: detected)."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="bibtex, listing or arxiv (default: detected)."
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -222,7 +229,9 @@ def export_command(
     output: Annotated[
         # A string: as a Path, an empty name would be "." and refused as a folder.
         str | None,
-        typer.Option("--output", "-o", help="Write to this file (default, or -: stdout)."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to this file (default, or -: stdout)."
+        ),
     ] = None,
     tag: TagOption = None,
     status: StatusOption = None,
@@ -341,14 +350,17 @@ _VISIBLE = str.maketrans(
 
 PaperIdArgument = Annotated[
     # Ids are SQLite integers: a bigger number is no paper's, and cannot even be looked up.
-    int, typer.Argument(help="The paper's id (see `readlist list`).", min=1, max=2**63 - 1)
+    int,
+    typer.Argument(
+        metavar="ID", help="The paper's id (see `readlist list`).", min=1, max=2**63 - 1
+    ),
 ]
 
 
 @app.command("tag")
 def tag_command(
     paper_id: PaperIdArgument,
-    tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
+    tags: Annotated[list[str], typer.Argument(metavar="TAG", help="Tags to add.")],
     db: DbOption = None,
 ) -> None:
     """Add tags to a paper."""
@@ -366,7 +378,7 @@ def _given_tags(tags: list[str]) -> list[str]:
 @app.command("untag")
 def untag_command(
     paper_id: PaperIdArgument,
-    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+    tags: Annotated[list[str], typer.Argument(metavar="TAG", help="Tags to remove.")],
     db: DbOption = None,
 ) -> None:
     """Remove tags from a paper."""
