@@ -1989,6 +1989,17 @@ def _opens_with_authors(line: str) -> bool:
     return _leading_authors(line.rstrip("-"), whole=False) is not None
 
 
+def read_reference(text: str) -> Draft | None:
+    """The paper one reference names, in any style a reference list is read in (APA, IEEE, ACL,
+    natbib, Elsevier...), maybe with its number in the list; None when `text` does not read as a
+    whole reference."""
+    one_line_text = " ".join(text.split()).translate(_LIGATURES)
+    if mark := _REFERENCE_MARK.match(one_line_text):
+        one_line_text = one_line_text[mark.end() :]
+    read = _read_reference(one_line_text)
+    return read if isinstance(read, Draft) else None
+
+
 def _read_reference(text: str) -> Draft | str | None:
     """The paper a reference names; why it cannot be read, for a reference whose title or year
     is not clear; None for text that does not open with authors."""
