@@ -49,6 +49,10 @@ ATTENTION = "Attention Is All You Need"
 OMNI_SCALE = "Learning Generalisable Omni-Scale Representations for Person Re-Identification"
 MATRYOSHKA = "Matryoshka Representation Learning"
 HOSTILE = "[bold]Sparse[/bold] Probes for [HOSPITAL] Records"
+GAN = "Generative Adversarial Nets"
+MAXOUT = "Maxout Networks"
+AEVB = "Auto-Encoding Variational Bayes"
+INPARS = "InPars: Data Augmentation for Information Retrieval using Large Language Models"
 EXTRA_PAPERS = {
     ATTENTION: (
         "Ana Vásquez, Noor Ødegaard",
@@ -56,8 +60,16 @@ EXTRA_PAPERS = {
         "",
     ),
     HOSTILE: ("Kim Lee", "Probing clinical notes with sparse linear probes.", "to-read"),
+    GAN: (
+        "Ian J. Goodfellow, Jean Pouget-Abadie, Mehdi Mirza",
+        "Two models play a game: one makes samples, the other tells them from real data.",
+        "",
+    ),
+    MAXOUT: ("Ian J. Goodfellow, David Warde-Farley", "A unit that keeps its largest input.", ""),
+    AEVB: ("Diederik P. Kingma, Max Welling", "Inference with a reparameterised gradient.", ""),
 }
-"""Papers of our own beside the seeds: a famous title to mistype, and one with markup in it."""
+"""Papers of our own beside the seeds: a famous title to mistype, one with markup in it, and
+papers well known by an author's name or an acronym of their title."""
 AUTHORS = {OMNI_SCALE: "Zoë Sørensen, Łukasz Dvořák", MATRYOSHKA: "Zoë Sørensen, Priya Raman"}
 TAGS = {MATRYOSHKA: "embeddings to-read", OMNI_SCALE: "re-id"}
 
@@ -205,6 +217,35 @@ def test_one_wrong_word_is_forgiven_in_a_long_query_only() -> None:
     assert titles("sourdough hospital records") == []
 
 
+def test_a_wrong_word_beside_an_authors_name_finds_their_papers() -> None:
+    # Goodfellow's papers have no "discriminator", and his adversarial one no "networks".
+    assert set(titles("goodfellow discriminator")) == {GAN, MAXOUT}
+    assert GAN in titles("goodfellow adversarial networks")
+    assert set(titles("sorensen transformers")) == {OMNI_SCALE, MATRYOSHKA}
+
+
+def test_papers_missing_a_word_come_below_those_with_every_word() -> None:
+    # A seed paper cites Goodfellow and says "adversarial" in its abstract.
+    found = titles("goodfellow adversarial")
+    assert len(found) == 3
+    assert (found[0], found[-1]) == (GAN, MAXOUT)
+    hits = index().rank("goodfellow adversarial")
+    assert hits[-1].score < hits[-2].score
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sourdough learning", "kubernetes transformers", "hospital sourdough", "medieval attention"],
+)
+def test_a_wrong_word_beside_a_common_word_finds_nothing(query: str) -> None:
+    assert titles(query) == []
+
+
+def test_a_year_is_not_forgiven_beside_an_authors_name() -> None:
+    # Kingma's is the only paper with the word "variational" and a name, but it is not from 2016.
+    assert titles("kingma 2016") == []
+
+
 @pytest.mark.parametrize(
     ("query", "title"),
     [
@@ -242,6 +283,86 @@ def test_a_compound_written_whole_or_hyphenated_finds_the_other_spelling(
     query: str, title: str
 ) -> None:
     assert title in titles(query)[:3]
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("gan", GAN),
+        ("gans", GAN),
+        ("goodfellow gan", GAN),
+        ("llm", INPARS),
+        ("inpars llm", INPARS),
+        ("aevb", AEVB),
+        ("vae kingma", AEVB),
+    ],
+)
+def test_an_acronym_of_title_words_finds_the_paper(query: str, title: str) -> None:
+    # Neither title nor abstract has the acronym; the letters start consecutive title words,
+    # hyphenated ones too ("Auto-Encoding": a, e).
+    assert title in titles(query)
+
+
+def test_an_acronym_ranks_below_the_word_itself_and_needs_consecutive_initials() -> None:
+    found = titles("gan")
+    assert found.index("Diffusion Models Beat GANs on Image Classification") < found.index(GAN)
+    assert titles("goodfellow gan")[0] == GAN
+    assert GAN not in titles("nag")
+    assert GAN not in titles("gn")
+
+
+def test_acronyms_work_before_the_abstracts_are_indexed() -> None:
+    fresh = SearchIndex(corpus())
+    assert GAN in titles("gan", searched=fresh)
+    assert titles("goodfellow gan", searched=fresh)[0] == GAN
+
+
+PASTED_REFERENCES = [
+    # APA, its long author list cut short by an ellipsis.
+    "Vaswani, A., Shazeer, N., Parmar, N., ... & Polosukhin, I. (2017). Attention is all you "
+    "need. In Advances in neural information processing systems.",
+    # IEEE, numbered.
+    '[12] A. Vaswani, N. Shazeer, N. Parmar et al., "Attention is all you need," in Proc. '
+    "NeurIPS, 2017, pp. 5998–6008.",
+    # ACL (natbib's author-year styles read the same).
+    "Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit, Llion Jones, Aidan N. Gomez, "
+    "Łukasz Kaiser, and Illia Polosukhin. 2017. Attention is all you need. In Advances in Neural "
+    "Information Processing Systems, pages 5998–6008.",
+    # Google Scholar's MLA.
+    'Vaswani, Ashish, et al. "Attention is all you need." Advances in neural information '
+    "processing systems 30 (2017).",
+    # A reference written in a sentence: no style to read, but its details are not required.
+    "Vaswani et al. (2017) Attention is all you need",
+]
+
+
+@pytest.mark.parametrize("reference", PASTED_REFERENCES)
+def test_a_pasted_reference_finds_its_paper_whoever_the_library_says_wrote_it(
+    reference: str,
+) -> None:
+    # The corpus gives this paper other authors and no venue or year: only the title counts.
+    assert titles(reference)[0] == ATTENTION
+
+
+def test_a_pasted_reference_with_a_mistyped_title_finds_its_paper() -> None:
+    reference = (
+        "Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., "
+        "Courville, A., & Bengio, Y. (2014). Generative adversarial networks. In NeurIPS "
+        "(pp. 2672-2680)."
+    )
+    assert titles(reference)[0] == GAN
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("attention's", ATTENTION),
+        ("variational bayes's", AEVB),
+        ("Bayes’s", AEVB),
+    ],
+)
+def test_a_possessive_needs_no_word_s(query: str, title: str) -> None:
+    assert title in titles(query)[:5]
 
 
 def _with_typo(title: str) -> str:
@@ -356,6 +477,17 @@ def test_library_search_finds_words_only_in_abstracts(library: Library) -> None:
     drafts = [Draft(title=OMNI_SCALE, authors=["Zoë Sørensen"], abstract="We build OSNet.")]
     library.add_drafts([(FileReport("seed.bib"), drafts)])
     assert [paper.title for paper in library.papers(PaperFilter(search="osnet"))] == [OMNI_SCALE]
+
+
+def test_a_pasted_reference_prefers_the_paper_its_authors_and_year_name(library: Library) -> None:
+    drafts = [
+        Draft(title=ATTENTION, authors=["Cem Subakan", "Mirco Ravanelli"], year=2021),
+        Draft(title=ATTENTION, authors=["Ashish Vaswani", "Noam Shazeer"], year=2017),
+        Draft(title="Sourdough for Beginners", authors=["Pat Baker"], year=2017),
+    ]
+    library.add_drafts([(FileReport("seed.bib"), drafts)])
+    found = library.papers(PaperFilter(search=PASTED_REFERENCES[0]))
+    assert [(paper.title, paper.year) for paper in found] == [(ATTENTION, 2017), (ATTENTION, 2021)]
 
 
 def test_a_surname_and_a_year_find_the_paper(library: Library) -> None:

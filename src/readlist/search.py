@@ -11,6 +11,10 @@ are scored in full.
 Tokenising 100,000 abstracts takes seconds, so the index is built in two phases: the constructor
 indexes the short metadata (title, authors, tags, venue, note) and can rank at once, and
 `index_abstracts` adds the abstracts afterwards, chunk by chunk, while queries keep running.
+
+A researcher finds a paper again from what they remember of it, so a query may also be an acronym
+of title words ("gan"), miss one word when another names an author ("goodfellow gan"), or be a
+whole pasted reference, whose title is searched for and whose authors and year only add score.
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Indel
+
+if TYPE_CHECKING:
+    from readlist.models import Draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,8 @@ _LETTERS_WITHOUT_DECOMPOSITION = (
 """Letters Unicode does not split into a base letter plus an accent, so accent removal keeps them."""
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NOT_WORD = re.compile(r"[\W_]+")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+"""`attention's`, `Bayes’s`: an ending that is no word of its own, so a query must not need it."""
 
 
 def _plain_letters(text: str) -> str:
@@ -82,8 +92,12 @@ def fold(text: str) -> str:
 
 
 def search_words(text: str) -> list[str]:
-    """The folded words of `text`, as the index and queries see them: `Re-ID` -> `re`, `id`."""
-    return _NOT_WORD.sub(" ", fold(text)).split()
+    """The folded words of `text`, as the index and queries see them: `Re-ID` -> `re`, `id`,
+    `Bayes's` -> `bayes`."""
+    folded = fold(text)
+    if "'" in folded or "’" in folded:
+        folded = _POSSESSIVE.sub("", folded)
+    return _NOT_WORD.sub(" ", folded).split()
 
 
 def _joined_compounds(text: str) -> str:
@@ -124,6 +138,20 @@ _CHUNK_CHARACTERS = 300_000
 merges segments after it, so a query waits no longer than that."""
 _MERGE_PAGES = 100
 """Index pages merged per step of `index_abstracts` once every abstract is in: up to ~20 ms."""
+_ACRONYM_SIMILARITY = 85.0
+"""How well an acronym matches the title words it abbreviates ("gan": "Generative Adversarial
+Nets"): less than the word itself, as the same letters start other words too."""
+_ACRONYM_LENGTHS = range(3, 7)
+"""Letters in a query word that may be an acronym: two would abbreviate too many titles."""
+_MOST_WORDS_WITH_ACRONYMS = 3
+"""Words (stop words aside) in the longest query whose words may be acronyms."""
+_AUTHOR_SIMILARITY = 85.0
+"""How close a query word must be to an author's name to vouch for a paper missing another
+word: a surname typed with one letter wrong ("sorenson") still counts."""
+_SHORTEST_REFERENCE = 30
+"""Characters in the shortest pasted reference: "Kingma, D. (2014). Adam. ICLR." is 30."""
+_REFERENCE_DETAILS_WEIGHT = 5.0
+"""The most a pasted reference's authors and year add to the score its title earns (0-100)."""
 
 
 def _typo_cutoff(word: str) -> float | None:
@@ -143,6 +171,53 @@ _ANYWHERE = 1
 """Every one in the metadata or the abstract."""
 _PARTIAL = 2
 """All but one, or the whole title was close to the query."""
+_FORGIVEN = 3
+"""All but one, scored too low to pass, but another word is an author's name: kept below every
+paper that passed."""
+
+
+def _acronym_keys(word: str) -> list[str]:
+    """The title initials `word` may stand for: `gan`, and `gan` again for the plural `gans`."""
+    if not (word.isascii() and word.isalpha()):
+        return []
+    keys = [word] if len(word) in _ACRONYM_LENGTHS else []
+    if word.endswith("s") and len(word) - 1 in _ACRONYM_LENGTHS:
+        keys.append(word[:-1])
+    return keys
+
+
+_REFERENCE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_REFERENCE_SIGNS = re.compile(
+    r"\bet al\b|\(\s*(?:19|20)\d\d[a-z]?\s*\)|\b[A-Z]\.[\s,]|\s&\s|\bpp\."
+)
+"""What only a reference has: "et al", "(2017)", initials ("A. "), "&", "pp."."""
+_REFERENCE_WORDS = frozenset("et al pp vol no eds ed proc pages doi arxiv preprint".split())
+"""Words of a reference's authors, pages and venue that no title search should need."""
+
+
+def _pasted_reference(query: str) -> Draft | None:
+    """The paper `query` names when it is a whole pasted reference, title and year included."""
+    if len(query) < _SHORTEST_REFERENCE or not _REFERENCE_YEAR.search(query):
+        return None
+    # Imported here, as only a query long enough to be a reference needs the listing reader.
+    from readlist.formats.listing import read_reference
+
+    return read_reference(query)
+
+
+def _without_reference_details(words: list[str]) -> list[str]:
+    """`words` without a reference's initials, years, pages and "et al": those left are the
+    title's, the authors' surnames and the venue's."""
+    return [
+        word
+        for word in words
+        if len(word) > 1 and not word.isdigit() and word not in _REFERENCE_WORDS
+    ]
+
+
+def _in_sorted(positions: list[int], position: int) -> bool:
+    index = bisect_left(positions, position)
+    return index < len(positions) and positions[index] == position
 
 
 def _fts_string(term: str) -> str:
@@ -163,6 +238,8 @@ class _QueryWord:
     """Whether indexed words starting with `text` match too."""
     as_meant: bool
     """Whether the papers use the word itself, so its typos were not looked for."""
+    acronym_of: frozenset[int]
+    """The papers whose title has words this one is the initials of, by position."""
 
     def best_similarity(self, words: Sequence[str]) -> float:
         """How well the best of `words` matches this query word (0 when none does)."""
@@ -250,6 +327,8 @@ class SearchIndex:
             row[0]
             for row in self._database.execute("SELECT term FROM temp.vocabulary ORDER BY term")
         ]
+        self._initials: tuple[str, list[int]] | None = None
+        """See `_title_initials`; made when first needed, as only acronyms need it."""
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -291,6 +370,8 @@ class SearchIndex:
         Queries from other threads wait for one step at most. Abstract words find papers once
         every abstract is in; called again after stopping, it goes on where it stopped.
         """
+        # Made here, in the background, so the first acronym a user types does not wait for it.
+        self._title_initials()
         while not self._merged:
             if should_stop is not None and should_stop():
                 return False
@@ -352,17 +433,42 @@ class SearchIndex:
         words = search_words(query)
         if not words:
             return []
+        reference = _pasted_reference(query) if len(words) >= 4 else None
+        if reference is not None:
+            # A reference's title finds its paper; its authors and year may be written otherwise
+            # in the library, or not be there, so they only add score.
+            hits = self._ranked(search_words(reference.title), limit, reference)
+            if hits:
+                return hits
+        if len(words) >= 4 and _REFERENCE_SIGNS.search(query):
+            words = _without_reference_details(words) or words
+        return self._ranked(words, limit, None)
+
+    def _ranked(
+        self, words: list[str], limit: int | None, reference: Draft | None
+    ) -> list[SearchHit]:
+        """See `rank`: the papers matching the query `words`, a pasted `reference`'s title."""
+        if not words:
+            return []
         # A query of stop words only ("all you need") requires them all.
         only_stopwords = all(word in _STOPWORDS for word in words)
-        query_words = [self._query_word(word, only_stopwords) for word in words]
+        # Acronyms are for short queries ("gan", "llm agents"): in a long one each would cost a
+        # search for all the other words.
+        acronyms = sum(word not in _STOPWORDS for word in words) <= _MOST_WORDS_WITH_ACRONYMS
+        query_words = [self._query_word(word, only_stopwords, acronyms) for word in words]
         self._join_split_words(query_words)
         processed_query = " ".join(words)
         candidates = self._candidates(query_words, processed_query)
         scored: list[tuple[float, int, int]] = []
         for position, match in candidates[:_RESCORED]:
-            score = self._score(position, processed_query, query_words, match)
+            score, forgivable = self._score(position, processed_query, query_words, match)
+            if reference is not None:
+                details = _REFERENCE_DETAILS_WEIGHT * self._details_found(position, reference)
+                score = score * (100.0 - _REFERENCE_DETAILS_WEIGHT) / 100.0 + details
             if score >= _MIN_SCORE:
                 scored.append((round(score, 1), position, match))
+            elif forgivable:
+                scored.append((round(score, 1), position, _FORGIVEN))
         scored.sort(key=lambda item: -item[0])
         hits = [
             SearchHit(self._documents[position].paper_id, score) for score, position, _ in scored
@@ -380,7 +486,7 @@ class SearchIndex:
         )
         return hits[:limit]
 
-    def _query_word(self, word: str, only_stopwords: bool) -> _QueryWord:
+    def _query_word(self, word: str, only_stopwords: bool, acronyms: bool) -> _QueryWord:
         variants: dict[str, float] = {}
         index = bisect_left(self._metadata_terms, word)
         if index < len(self._metadata_terms) and self._metadata_terms[index] == word:
@@ -398,7 +504,40 @@ class SearchIndex:
             # fragment like "re-id" stands for "re-identification". One letter would match most.
             prefix=len(word) >= 2,
             as_meant=as_meant,
+            acronym_of=(
+                self._acronym_positions(word)
+                if acronyms and word not in _STOPWORDS
+                else frozenset()
+            ),
         )
+
+    def _title_initials(self) -> tuple[str, list[int]]:
+        """Each title's initials, stop words left out ("Generative Adversarial Nets": "gan"),
+        one line per title, and where each title's line starts."""
+        if self._initials is None:
+            # Two threads may both make it; each makes the same, and either may be kept.
+            lines = [
+                "".join([word[0] for word in title.split() if word not in _STOPWORDS])
+                for title in self._titles
+            ]
+            starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+            self._initials = ("\n".join(lines), starts)
+        return self._initials
+
+    def _acronym_positions(self, word: str) -> frozenset[int]:
+        """The papers whose title has consecutive words `word` is the initials of."""
+        keys = _acronym_keys(word)
+        if not keys:
+            return frozenset()
+        # One substring search over every title's initials costs well under a millisecond.
+        initials, starts = self._title_initials()
+        positions: set[int] = set()
+        for key in keys:
+            found = initials.find(key)
+            while found >= 0:
+                positions.add(bisect_right(starts, found) - 1)
+                found = initials.find(key, found + 1)
+        return frozenset(positions)
 
     def _typos(self, word: str, cutoff: float) -> dict[str, float]:
         """The indexed metadata words at least `cutoff` close to `word`, with their similarity."""
@@ -470,11 +609,17 @@ class SearchIndex:
                 (position, _ANYWHERE) for position in everywhere if position not in seen
             )
             seen.update(everywhere)
-            if len(everywhere) < 5 and len(required) >= 3:
+            if len(everywhere) < 5 and len(required) >= 2:
                 # A half-remembered title often has one word wrong: allow any one to be missing.
+                # One word left of two must single out a few papers, as a surname does, not
+                # half the library.
+                most = _RESCORED if len(required) == 2 else None
                 for left_out in range(len(required)):
                     others = [word for index, word in enumerate(required) if index != left_out]
-                    for position in self._matching(others):
+                    lacking = self._matching(others, limit=None if most is None else most + 1)
+                    if most is not None and len(lacking) > most:
+                        continue
+                    for position in lacking:
                         if position not in seen:
                             seen.add(position)
                             candidates.append((position, _PARTIAL))
@@ -518,23 +663,71 @@ class SearchIndex:
             ).fetchone()
         return row is not None
 
-    def _matching(self, words: list[_QueryWord], abstracts: bool = True) -> list[int]:
-        """Papers having each of `words` in their metadata or, if `abstracts`, in their abstract."""
+    def _matching(
+        self, words: list[_QueryWord], abstracts: bool = True, limit: int | None = None
+    ) -> list[int]:
+        """Papers having each of `words` in their metadata or, if `abstracts`, in their abstract,
+        or as an acronym of title words; the first `limit` of them."""
         with self._lock:
-            if self.abstracts_indexed and abstracts:
-                table = "paper_text"
-                expressions = [word.full_text_expression() for word in words]
+            table = "paper_text" if self.abstracts_indexed else "metadata"
+            expression = self._expression(words, abstracts)
+            if expression is None:
+                positions = []
+            elif limit is None:
+                positions = self._rowids(
+                    f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?",
+                    expression,
+                )
             else:
-                table = "paper_text" if self.abstracts_indexed else "metadata"
-                metadata_expressions = [word.metadata_expression() for word in words]
-                if None in metadata_expressions:
-                    return []
-                expressions = [f"{{meta}} : {expression}" for expression in metadata_expressions]
-            # One JSON array parsed in C costs half as much as a Python row per paper.
-            (found,) = self._database.execute(
-                f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?",
-                (" AND ".join(expressions),),
-            ).fetchone()
+                positions = self._rowids(
+                    f"SELECT json_group_array(rowid) FROM"
+                    f" (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT {limit})",
+                    expression,
+                )
+            abbreviated: set[int] = set()
+            for word in words:
+                if word.acronym_of:
+                    abbreviated.update(self._abbreviated(table, word, words, abstracts))
+        # FTS5 gives rowids in order, so those it found already are told apart by bisection.
+        positions += [
+            position for position in sorted(abbreviated) if not _in_sorted(positions, position)
+        ]
+        return positions[:limit]
+
+    def _abbreviated(
+        self, table: str, acronym: _QueryWord, words: list[_QueryWord], abstracts: bool
+    ) -> list[int]:
+        """The papers whose title `acronym` abbreviates that have the other `words` too."""
+        positions = sorted(acronym.acronym_of)
+        others = [word for word in words if word is not acronym]
+        if not others:
+            return positions
+        expression = self._expression(others, abstracts)
+        if expression is None:
+            return []
+        # Not `rowid IN (...)`: FTS5 would expand every prefix and typo again for each rowid,
+        # some 2 ms each.
+        with_others = self._rowids(
+            f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?", expression
+        )
+        return [position for position in positions if _in_sorted(with_others, position)]
+
+    def _expression(self, words: list[_QueryWord], abstracts: bool) -> str | None:
+        """The FTS5 expression for papers with each of `words` in their metadata or, if
+        `abstracts` and they are indexed, their abstract; None if none can have them all."""
+        if self.abstracts_indexed and abstracts:
+            return " AND ".join(word.full_text_expression() for word in words)
+        expressions: list[str] = []
+        for word in words:
+            expression = word.metadata_expression()
+            if expression is None:
+                return None
+            expressions.append(f"{{meta}} : {expression}")
+        return " AND ".join(expressions)
+
+    def _rowids(self, sql: str, *parameters: str) -> list[int]:
+        # One JSON array parsed in C costs half as much as a Python row per paper.
+        (found,) = self._database.execute(sql, parameters).fetchone()
         positions: list[int] = json.loads(found)
         return positions
 
@@ -544,16 +737,19 @@ class SearchIndex:
         processed_query: str,
         query_words: list[_QueryWord],
         match: int,
-    ) -> float:
-        """A candidate's score: its words' best matches, weighted by field, plus title closeness."""
+    ) -> tuple[float, bool]:
+        """A candidate's score: its words' best matches, weighted by field, plus title closeness;
+        and whether it misses one word only, not a year, and another is an author's name."""
         document = self._documents[position]
         title = self._titles[position]
         title_words = title.split() + search_words(_joined_compounds(document.title))
+        author_words = search_words(document.authors)
         fields = [(title_words, _FIELD_WEIGHTS["title"])]
+        if author_words:
+            fields.append((author_words, _FIELD_WEIGHTS["authors"]))
         fields.extend(
             (search_words(text), _FIELD_WEIGHTS[name])
             for name, text in (
-                ("authors", document.authors),
                 ("tags", document.tags),
                 ("note", document.note),
                 ("venue", document.venue),
@@ -562,17 +758,42 @@ class SearchIndex:
             if text
         )
         total = weight_sum = 0.0
+        missing: list[_QueryWord] = []
+        by_author = False
         for word in query_words:
             best = max(weight * word.best_similarity(words) for words, weight in fields)
-            if best == 0.0 and word.required and match is _ANYWHERE:
-                # FTS5 found every required word in the metadata or the abstract; not in the
-                # metadata, so this one is in the abstract.
-                best = _ABSTRACT_WEIGHT * 100.0
+            if position in word.acronym_of:
+                best = max(best, _FIELD_WEIGHTS["title"] * _ACRONYM_SIMILARITY)
+            if best == 0.0 and word.required:
+                if match is _ANYWHERE:
+                    # FTS5 found every required word in the metadata or the abstract; not in the
+                    # metadata, so this one is in the abstract.
+                    best = _ABSTRACT_WEIGHT * 100.0
+                else:
+                    missing.append(word)
+            elif match == _PARTIAL and word.required and not by_author:
+                by_author = word.best_similarity(author_words) >= _AUTHOR_SIMILARITY
             weight = 1.0 if word.required else _STOPWORD_WEIGHT
             total += weight * best
             weight_sum += weight
         closeness = fuzz.partial_ratio(processed_query, title)
-        return max(0.9 * total / weight_sum + 0.1 * closeness, fuzz.ratio(processed_query, title))
+        score = max(0.9 * total / weight_sum + 0.1 * closeness, fuzz.ratio(processed_query, title))
+        # A year is not misremembered the way a word is: "kingma 2014" is not his 2013 paper.
+        forgivable = by_author and len(missing) == 1 and not missing[0].text.isdigit()
+        return score, forgivable
+
+    def _details_found(self, position: int, reference: Draft) -> float:
+        """The share of a pasted `reference`'s authors and year that the paper has (0-1)."""
+        document = self._documents[position]
+        author_words = set(search_words(document.authors))
+        # Initials say little: "A." is half the library's first names.
+        cited = [
+            [word for word in search_words(name) if len(word) > 1] for name in reference.authors
+        ]
+        details = [bool(author_words.intersection(words)) for words in cited if words]
+        if reference.year is not None:
+            details.append(document.year == str(reference.year))
+        return sum(details) / len(details) if details else 0.0
 
 
 def highlight_positions(query: str, text: str) -> list[int]:
