@@ -235,7 +235,14 @@ def test_papers_missing_a_word_come_below_those_with_every_word() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["sourdough learning", "kubernetes transformers", "hospital sourdough", "medieval attention"],
+    [
+        "sourdough learning",
+        "kubernetes transformers",
+        "hospital sourdough",
+        "medieval attention",
+        # "well" starts the name "Welling", but names no one.
+        "well sourdough",
+    ],
 )
 def test_a_wrong_word_beside_a_common_word_finds_nothing(query: str) -> None:
     assert titles(query) == []
