@@ -457,6 +457,12 @@ def test_highlight_marks_the_matched_characters() -> None:
     assert highlight_positions("", "Attention") == []
 
 
+def test_highlight_marks_the_initials_an_acronym_stands_for() -> None:
+    assert _highlighted("gan", "generative adversarial nets") == "Generative Adversarial Nets"
+    assert _highlighted("llms", "using large language models") == "using Large Language Models"
+    assert _highlighted("goodfellow gan", "generative nets") == "generative nets"
+
+
 def test_highlight_positions_index_the_original_text() -> None:
     text = "Straße [bold] Æther"
     positions = highlight_positions("strasse aether", text)

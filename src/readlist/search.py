@@ -152,7 +152,7 @@ _AUTHOR_SIMILARITY = 85.0
 """How close a query word must be to an author's name to vouch for a paper missing another
 word: a surname typed with one letter wrong ("sorenson") still counts."""
 _SHORTEST_REFERENCE = 30
-"""Characters in the shortest pasted reference: "Kingma, D. (2014). Adam. ICLR." is 30."""
+"""Characters in the shortest pasted reference: "Xu, B. (2015). Deep nets. ICLR." has 31."""
 _REFERENCE_DETAILS_WEIGHT = 5.0
 """The most a pasted reference's authors and year add to the score its title earns (0-100)."""
 
@@ -200,7 +200,12 @@ _REFERENCE_WORDS = frozenset("et al pp vol no eds ed proc pages doi arxiv prepri
 
 def _pasted_reference(query: str) -> Draft | None:
     """The paper `query` names when it is a whole pasted reference, title and year included."""
-    if len(query) < _SHORTEST_REFERENCE or not _REFERENCE_YEAR.search(query):
+    if (
+        len(query) < _SHORTEST_REFERENCE
+        or not ("," in query or ". " in query)
+        or not _REFERENCE_YEAR.search(query)
+    ):
+        # A typed query: no need to load the reader.
         return None
     # Imported here, as only a query long enough to be a reference needs the listing reader.
     from readlist.formats.listing import read_reference
@@ -439,10 +444,9 @@ class SearchIndex:
         reference = _pasted_reference(query) if len(words) >= 4 else None
         if reference is not None:
             # A reference's title finds its paper; its authors and year may be written otherwise
-            # in the library, or not be there, so they only add score.
-            hits = self._ranked(search_words(reference.title), limit, reference)
-            if hits:
-                return hits
+            # in the library, or not be there, so they only add score. A title that finds
+            # nothing names a paper the library lacks: the rest would only find others.
+            return self._ranked(search_words(reference.title), limit, reference)
         if len(words) >= 4 and _REFERENCE_SIGNS.search(query):
             words = _without_reference_details(words) or words
         return self._ranked(words, limit, None)
@@ -828,7 +832,25 @@ def highlight_positions(query: str, text: str) -> list[int]:
                 for block in Indel.opcodes(query_word, word):
                     if block.tag == "equal":
                         positions.update(origins[block.dest_start : block.dest_end])
+    if sum(word not in _STOPWORDS for word in query_words) <= _MOST_WORDS_WITH_ACRONYMS:
+        positions.update(_acronym_highlights(query_words, words))
     return sorted(positions)
+
+
+def _acronym_highlights(query_words: list[str], words: list[tuple[str, list[int]]]) -> set[int]:
+    """The first letters of the words that query words abbreviate, as `rank` reads acronyms."""
+    content = [origins[0] for word, origins in words if word not in _STOPWORDS]
+    initials = "".join(word[0] for word, _origins in words if word not in _STOPWORDS)
+    positions: set[int] = set()
+    for query_word in query_words:
+        if query_word in _STOPWORDS:
+            continue
+        for key in _acronym_keys(query_word):
+            found = initials.find(key)
+            while found >= 0:
+                positions.update(content[found : found + len(key)])
+                found = initials.find(key, found + 1)
+    return positions
 
 
 def _words_with_origins(text: str) -> list[tuple[str, list[int]]]:
