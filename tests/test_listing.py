@@ -906,6 +906,47 @@ def test_plain_titles_of_every_shape_come_out(listed: list[str]) -> None:
     assert titles(parse("\n".join(listed) + "\n")) == listed
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Reading list\n\n",
+        "My Reading List\n\n",
+        "Papers to read this week\n\n",
+        "Things I want to read before the deadline\n",
+    ],
+)
+def test_a_heading_over_a_plain_list_of_titles_is_no_paper(heading: str) -> None:
+    listed = [
+        "Scaling Instruction-Finetuned Language Models",
+        "Emergent Abilities of Large Language Models",
+    ]
+
+    assert titles(parse(heading + "\n".join(listed) + "\n")) == listed
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        # Sentence case, as Google Scholar writes titles: the first is a title like the others.
+        [
+            "Learning to read",
+            "Deep residual learning for image recognition",
+            "Language models are few-shot learners",
+        ],
+        # Naming no list: a title in sentence case among titles in title case.
+        [
+            "Attention is all you need",
+            "",
+            "Deep Residual Learning for Image Recognition",
+            "Language Models Are Few-Shot Learners",
+        ],
+    ],
+    ids=["all-sentence-case", "first-in-sentence-case"],
+)
+def test_a_plain_list_keeps_its_first_title(listed: list[str]) -> None:
+    assert titles(parse("\n".join(listed) + "\n")) == [title for title in listed if title]
+
+
 def test_title_by_author_lines_with_affiliations_et_al_and_italics() -> None:
     lines = (
         "Vision Transformers Need Registers by Timothée Darcet (Meta), Maxime Oquab (Meta), "

@@ -728,6 +728,11 @@ _OFF_TOPIC = frozenset(
     )
 )
 """Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
+_NAMES_A_LIST = re.compile(r"\b(?:list|read|reading|papers|todo|to-do|week|month)\b", re.IGNORECASE)
+"""Words of a heading over someone's own list of titles: "Papers to read this week"."""
+_SHORT_HEADING_WORDS = 4
+"""Words of a heading naming a list that may be in title case ("My Reading List"): a paper's
+title with such a word is longer."""
 _LIST_HEADING = re.compile(
     r"\b(?:accepted|selected)\s+(?:papers|posters|submissions|talks|orals)\s*$"
     r"|^(?:orals?|posters?|spotlights?)(?:\s+(?:and|&)\s+\w+|\s+(?:papers|presentations|session))?$"
@@ -1458,6 +1463,29 @@ class _PageReader:
 
     # -- deciding --
 
+    def _list_heading(self) -> int | None:
+        """The line of a heading over a plain list of titles ("Reading list", "Papers to read
+        this week"): the list's first line, naming a list, and either short and set apart by a
+        blank line ("My Reading List") or in sentence case where most titles after it are in
+        title case. Otherwise the first line is a title like the others."""
+        bare = [
+            (title, line)
+            for entry in self.entries
+            if not (entry.evidence or entry.anchored or entry.headed or entry.abstract is not None)
+            for title, line in zip(entry.candidates, entry.lines, strict=True)
+        ]
+        if len(bare) < 3:
+            return None
+        (first, line), rest = bare[0], bare[1:]
+        if not _NAMES_A_LIST.search(first):
+            return None
+        words = first.split()
+        set_apart = line < len(self.lines) and not self.lines[line].strip()
+        if set_apart and len(words) <= _SHORT_HEADING_WORDS:
+            return line
+        title_cased = sum(1 for title, _ in rest if _title_cased(title.split()))
+        return None if _title_cased(words) or title_cased * 3 < len(rest) * 2 else line
+
     def _finish(self) -> list[Draft]:
         with_abstract = 0
         bare = 0
@@ -1486,6 +1514,7 @@ class _PageReader:
                 or any(len(e.candidates[0].split()) >= 4 for e in self.entries if e.candidates)
             )
         )
+        heading = self._list_heading() if bare_allowed else None
         repeats: Counter[str] | None = None
         drafts: list[Draft] = []
         # Where cards link to papers, one linking elsewhere without authors (no evidence) is a
@@ -1509,6 +1538,7 @@ class _PageReader:
                     drafts.extend(
                         Draft(title=title, line=line, listed=entry.listed, url=entry.url)
                         for title, line in zip(candidates, entry.lines, strict=True)
+                        if line != heading
                     )
                 continue
             position = len(candidates) - 1
