@@ -122,6 +122,16 @@ def test_merge_never_overwrites_what_the_user_set(library: Library) -> None:
     assert paper.year == 2018
 
 
+def test_a_paper_read_by_its_source_is_stored_read_only_when_new(library: Library) -> None:
+    add(library, Draft("Universal Sentence Encoder"))
+    (known,) = library.ids()
+    add(library, Draft("Universal Sentence Encoder", read=True), Draft("GloVe", read=True))
+    glove = next(paper for paper in library.papers() if paper.title == "GloVe")
+    assert library.get(known).status is Status.UNREAD
+    assert glove.status is Status.READ
+    assert library.ids(PaperFilter(status=Status.READ)) == [glove.id]
+
+
 def test_same_paper_twice_in_one_source_is_stored_once(library: Library) -> None:
     report = add(
         library,

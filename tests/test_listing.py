@@ -947,6 +947,26 @@ def test_a_plain_list_keeps_its_first_title(listed: list[str]) -> None:
     assert titles(parse("\n".join(listed) + "\n")) == [title for title in listed if title]
 
 
+def test_a_task_list_of_papers_to_read_gives_its_papers_done_ones_read() -> None:
+    text = (
+        "## Papers to read\n\n"
+        "- [ ] Attention Is All You Need\n"
+        "- [x] Deep Residual Learning for Image Recognition\n"
+        "* [X] [Denoising Diffusion Probabilistic Models](https://arxiv.org/abs/2006.11239)\n"
+        "\n## This Week\n\n"
+        "- [ ] Rerun Baseline Experiments\n"
+        "- [ ] Vision Transformers Need Registers (2309.16588)\n"
+    )
+
+    assert [(d.title, d.arxiv_id, d.read) for d in parse(text).drafts] == [
+        ("Attention Is All You Need", None, False),
+        ("Deep Residual Learning for Image Recognition", None, True),
+        ("Denoising Diffusion Probabilistic Models", "2006.11239", True),
+        # A task under another heading is a paper when it names one.
+        ("Vision Transformers Need Registers", "2309.16588", False),
+    ]
+
+
 def test_title_by_author_lines_with_affiliations_et_al_and_italics() -> None:
     lines = (
         "Vision Transformers Need Registers by Timothée Darcet (Meta), Maxime Oquab (Meta), "

@@ -48,6 +48,9 @@ class Draft:
     """ISO date (YYYY-MM-DD) of the listing page the paper was on, where the page gave one."""
     needs_metadata: bool = False
     """Only an arXiv id is known: title and the rest wait for the arXiv API."""
+    read: bool = False
+    """The source marks the paper read (a done task of a Markdown list): a new paper is stored
+    read; one the library has keeps its own mark."""
     line: int | None = None
     """1-based line of the source where the record starts, for messages."""
 

@@ -599,6 +599,8 @@ _PUBLISHED = re.compile(
 """A page's or a post's date or byline: "Published on ...", a blog's "Posted on March 3 by ..."."""
 _HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _LIST_MARK = re.compile(r"^(?:[-*+•▪◦‣–—]|\d{1,4}[.)]|\(\d{1,4}\))\s+")
+_TASK = re.compile(r"^\[([ xX])\]\s+")
+"""A Markdown task's checkbox, "[ ] " or "[x] " (done)."""
 _MD_LINK = re.compile(
     r"^(?:\*\*|__|\*|_)?\[((?:[^\[\]]|\[[^\[\]]*\])+)\]"
     r"\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)"
@@ -728,8 +730,9 @@ _OFF_TOPIC = frozenset(
     )
 )
 """Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
-_NAMES_A_LIST = re.compile(r"\b(?:list|read|reading|papers|todo|to-do|week|month)\b", re.IGNORECASE)
-"""Words of a heading over someone's own list of titles: "Papers to read this week"."""
+_NAMES_A_LIST = re.compile(r"\b(?:read|reading|papers|literature)\b", re.IGNORECASE)
+"""Words of a heading over someone's own list of papers: "Reading list", "Papers to read this
+week", "## Literature" (but not "## This Week" or "## TODO", over a project's tasks)."""
 _SHORT_HEADING_WORDS = 4
 """Words of a heading naming a list that may be in title case ("My Reading List"): a paper's
 title with such a word is longer."""
@@ -747,6 +750,11 @@ _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _VERSION_HEADING = re.compile(r"^\[?v?\d+(?:\.\d+)+\]?(?:\s|$)")
 _NUMBERED_PART = frozenset("version chapter section part lecture week day step".split())
 """First words of "Chapter 3 ...", "Version 4.1 ...": parts of a document, not titles."""
+
+
+def _names_a_paper(text: str) -> bool:
+    """True when `text` links to a paper or gives its arXiv id: a task that is one to read."""
+    return bool(_PAPER_HOST.search(text) or _INLINE_ARXIV.search(text) or _TRAILING_ID.search(text))
 
 
 def _off_topic_heading(heading: str) -> bool:
@@ -883,6 +891,10 @@ class _PageReader:
         self.orphan_paragraphs = 0
         self.off_topic = False
         """Under a heading of a changelog, README or minutes ("Fixed", "Roadmap", "Attendees")."""
+        self.reading_list = False
+        """Under a heading naming a reading list ("## Papers to read"): its tasks are papers."""
+        self.done_tasks: set[int] = set()
+        """The lines of tasks ticked done ("- [x] Title"): papers already read."""
         self.table: dict[str, int] | None = None
         self.table_header: list[str] | None = None
         self.lines: list[str] = []
@@ -1061,6 +1073,7 @@ class _PageReader:
             self._close_all()
             link = _MD_LINK.match(content)
             self.off_topic = link is None and _off_topic_heading(content)
+            self.reading_list = _NAMES_A_LIST.search(content) is not None
             if link is not None:
                 self._linked(link, index)
             elif date_heading := _PAGE_DATE.match(content):
@@ -1070,6 +1083,14 @@ class _PageReader:
             return extra
         if mark := _LIST_MARK.match(text):
             content = text[mark.end() :].strip()
+            if task := _TASK.match(content):
+                if not (self.reading_list or _names_a_paper(content)):
+                    # A project's to-do list is no reading list.
+                    self.other_lines += 1
+                    return 0
+                content = content[task.end() :]
+                if task.group(1) != " ":
+                    self.done_tasks.add(index)
             if content.startswith(("[", "**[", "*[", "_[")) and "](" not in content:
                 content, extra = self._join_wrapped_link(content, lines, index)
             link = _MD_LINK.match(content)
@@ -1078,11 +1099,15 @@ class _PageReader:
                 self._linked(link, index)
                 return extra
             self._close_card()
-            if content.startswith(("[ ]", "[x]", "[X]")):
-                # A task, not a paper: a task list is not a reading list.
-                self.other_lines += 1
+            if task is None or not self.reading_list:
+                self._plain(content.strip("*_ "), index)
                 return 0
+            # A task under "## Papers to read" is a paper, not a bare line among others.
+            self._close_run()
             self._plain(content.strip("*_ "), index)
+            if self.run is not None and self.run.lines == [index]:
+                self.run.evidence = True
+                self._close_run()
             return 0
         if by := _BY_LINE.match(text.strip("*_")):
             names = names_in(by.group(1), minimum=1)
@@ -1257,6 +1282,7 @@ class _PageReader:
             return
         if (text[-1] == ":" and length <= 80) or _LIST_HEADING.search(text):
             self._close_all()
+            self.reading_list = _NAMES_A_LIST.search(text) is not None
             return
         if "://" in text or "arXiv:" in text or "arxiv:" in text or _TRAILING_ID.search(text):
             self._titled_link(text, index)
@@ -1579,6 +1605,9 @@ class _PageReader:
                     line=entry.lines[position],
                 )
             )
+        if self.done_tasks:
+            for draft in drafts:
+                draft.read = draft.line in self.done_tasks
         return drafts
 
 
@@ -2526,6 +2555,7 @@ def _once_each(drafts: list[Draft]) -> list[Draft]:
                 setattr(first, name, getattr(draft, name))
         if not first.authors:
             first.authors = draft.authors
+        first.read = first.read or draft.read
     return kept
 
 
