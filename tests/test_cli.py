@@ -315,7 +315,7 @@ def test_impossible_ids_and_a_closed_stdin_are_one_line_errors(filled: Path) -> 
     for paper_id in ("99999999999999999999", "-5", "0"):
         result = readlist("--db", str(filled), "mark", "--", paper_id, "read")
         assert result.returncode == 2, paper_id
-        assert "Invalid value for 'paper_id'" in result.stderr
+        assert "Invalid value for 'ID'" in result.stderr
         assert "Traceback" not in result.stderr
     closed = readlist_in_shell(f"--db '{filled}' import - <&-")
     assert closed.returncode == 1
