@@ -22,12 +22,14 @@ from hypothesis import strategies as st
 
 from readlist.formats import ExportRow, ImportContext, parse
 from readlist.formats.bibtex import (
+    _NAME_FIELDS,
     _VERBATIM,
     EXPORTER,
     _author_value,
     _braced,
     _name_value,
     _needs_protection,
+    classic_names,
     collect_macros,
     protect_capitals,
 )
@@ -110,8 +112,12 @@ def export_bibtex(library: Library, paper_filter: PaperFilter | None = None) -> 
 
 def as_exported(field_name: str, value: str) -> str:
     """An imported field's value as export writes it: non-ASCII characters escaped for classic
-    bibtex, except in links, file names and keys."""
-    return value if field_name in _VERBATIM else non_ascii_to_latex(value)
+    bibtex, except in links, file names and keys; name lists in classic bibtex's form."""
+    if field_name in _VERBATIM:
+        return value
+    if field_name in _NAME_FIELDS:
+        value = classic_names(value)
+    return non_ascii_to_latex(value)
 
 
 def export_row(paper: Paper) -> ExportRow:
@@ -257,6 +263,23 @@ def test_preambles_come_back_first_and_latex_defines_their_commands_once(
     library.undo()
     library.undo()
     assert export_bibtex(library) == ""
+
+
+def test_biblatex_extended_names_are_written_as_classic_bibtex_reads_them(
+    library: Library, tmp_path: Path
+) -> None:
+    import_fixtures(library, "betterbibtex.bib")
+
+    exported = export_bibtex(library)
+    run = run_bibtex(tmp_path, exported)
+
+    assert "error message" not in run.log
+    assert (
+        "author = {Achterberg, Ines and van den Berg, Jan and Dupont, {\\'E}lodie and "
+        "King, Jr., Martin Luther and {Garcia Lopez}, Ana}" in exported
+    )
+    assert "editor = {ter Hoek, Pieter}" in exported
+    assert "Jan van~den Berg" in run.bibliography
 
 
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:

@@ -265,6 +265,21 @@ def test_author_split_keeps_an_unbraced_accent_after_and() -> None:
     assert split_names("  ") == []
 
 
+def test_biblatex_extended_names_read_as_people_write_them() -> None:
+    # Better BibTeX writes names with a particle or suffix in biblatex's key=value form.
+    (result,) = parse_files("betterbibtex.bib")
+    drafts = drafts_by_key(result)
+
+    assert drafts["bergSparseAttentionPoint2020"].authors == [
+        "Achterberg, Ines",
+        "van den Berg, Jan",
+        "Dupont, Élodie",
+        "King, Jr., Martin Luther",
+        "Garcia Lopez, Ana",
+    ]
+    assert drafts["ohareCodeLlamaFinetuning2024"].authors == ["O'Hare, Seán", "Kowalczyk, Łukasz"]
+
+
 def test_padded_values_are_trimmed_and_date_gives_the_year() -> None:
     (result,) = parse_files("traps.bib")
     draft = drafts_by_key(result)["padded2018"]

@@ -904,30 +904,77 @@ def split_names(value: str) -> list[str]:
     """
     if not value.strip():
         return []
-    if "{" not in value:
-        parts = _AND.split(value)
-    else:
-        parts = []
-        depth = 0
-        start = 0
-        for match in _AND_OR_BRACE.finditer(value):
-            token = match.group()
-            if token == "{":
-                depth += 1
-            elif token == "}":
-                depth = max(0, depth - 1)
-            elif depth == 0:
-                parts.append(value[start : match.start()])
-                start = match.end()
-        parts.append(value[start:])
-    names = (_name_text(part) for part in parts)
+    names = (_name_text(part) for part in _name_parts(value))
     return [name for name in names if name]
+
+
+def _name_parts(value: str) -> list[str]:
+    """A name list's names as written, split on " and " outside braces."""
+    if "{" not in value:
+        return _AND.split(value)
+    parts = []
+    depth = 0
+    start = 0
+    for match in _AND_OR_BRACE.finditer(value):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(value[start : match.start()])
+            start = match.end()
+    parts.append(value[start:])
+    return parts
 
 
 @lru_cache(maxsize=16384)
 def _name_text(raw_name: str) -> str:
     """One name as readable text; the same authors recur throughout a file, hence the cache."""
-    return latex_to_text(raw_name)
+    return latex_to_text(_classic_name(raw_name))
+
+
+def classic_names(value: str) -> str:
+    """A name list with biblatex's extended names (`family=Berg, given=Jan, prefix=van den`,
+    as Better BibTeX writes them) in the form classic bibtex reads (`van den Berg, Jan`);
+    bibtex stops with "Too many commas in name" on the extended form."""
+    if "=" not in value or not _EXTENDED_NAME.search(value):
+        return value
+    return " and ".join(_classic_name(part).strip() for part in _name_parts(value))
+
+
+_EXTENDED_NAME = re.compile(r"\b(family|given|prefix|suffix)\s*=\s*", re.IGNORECASE)
+
+
+def _classic_name(raw_name: str) -> str:
+    """One name in classic bibtex's `von Last, Jr, First` form, from biblatex's extended form;
+    any other name as it is."""
+    if not _EXTENDED_NAME.match(raw_name.lstrip()):
+        return raw_name
+    parts: dict[str, str] = {}
+    for piece in _top_level_commas(raw_name):
+        named = _EXTENDED_NAME.match(piece.lstrip())
+        if named:
+            parts[named.group(1).lower()] = piece.lstrip()[named.end() :].strip()
+    last = " ".join(filter(None, (parts.get("prefix"), parts.get("family"))))
+    return ", ".join(filter(None, (last, parts.get("suffix"), parts.get("given"))))
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """`text` split at its commas outside braces."""
+    pieces = []
+    depth = 0
+    start = 0
+    for index, character in enumerate(text):
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+        elif character == "," and depth == 0:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 def _year(fields: dict[str, str]) -> int | None:
@@ -1076,6 +1123,9 @@ def _fields_kept(
     kept = {name: value for name, value in fields.items() if name not in _NOT_EXPORTED}
     _add_identifiers(kept, doi, url, arxiv_id)
     month_macro = kept.pop(MONTH_MACRO_FIELD, "")
+    for name in _NAME_FIELDS:
+        if name in kept:
+            kept[name] = classic_names(kept[name])
     return [
         f"  {name} = {month_macro}"
         if name == "month" and value == MONTH_MACROS.get(month_macro)
@@ -1098,6 +1148,8 @@ def _escaped(value: str) -> str:
     return "".join(pieces)
 
 
+_NAME_FIELDS = ("author", "editor")
+"""The name lists classic styles split into names."""
 _LINK_COMMAND = re.compile(r"\\(?:url|href)\s*\{[^{}]*\}")
 _VERBATIM = frozenset({"url", "doi", "eprint", "file", "pdf", "ids", "related", "xdata"})
 """Fields of links, file names and keys: written as they came, where the others get their
