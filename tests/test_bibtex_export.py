@@ -27,6 +27,7 @@ from readlist.formats.bibtex import (
     EXPORTER,
     _author_value,
     _braced,
+    _escaped,
     _name_value,
     _needs_protection,
     classic_names,
@@ -37,7 +38,6 @@ from readlist.formats.latex import (
     _SPECIAL,
     _SPECIAL_CHARACTERS,
     _non_ascii_to_latex,
-    non_ascii_to_latex,
     text_to_latex,
 )
 from readlist.library import FileReport, ImportSource, Library, PaperFilter
@@ -111,13 +111,14 @@ def export_bibtex(library: Library, paper_filter: PaperFilter | None = None) -> 
 
 
 def as_exported(field_name: str, value: str) -> str:
-    """An imported field's value as export writes it: non-ASCII characters escaped for classic
-    bibtex, except in links, file names and keys; name lists in classic bibtex's form."""
+    """An imported field's value as export writes it: non-ASCII characters and bare `%` escaped
+    for classic bibtex, except in links, file names and keys; name lists in classic bibtex's
+    form."""
     if field_name in _VERBATIM:
         return value
     if field_name in _NAME_FIELDS:
         value = classic_names(value)
-    return non_ascii_to_latex(value)
+    return _escaped(value)
 
 
 def export_row(paper: Paper) -> ExportRow:
@@ -141,6 +142,13 @@ def import_fixtures(library: Library, *names: str) -> None:
     sources = [ImportSource(name, (FIXTURES / name).read_bytes()) for name in names]
     report = library.import_sources(sources)
     assert [file.error for file in report.files] == [None] * len(names)
+
+
+def exported_and_compiled(library: Library, folder: Path, name: str) -> tuple[str, BibtexRun]:
+    """Import one fixture, export the library and run classic bibtex over the export."""
+    import_fixtures(library, name)
+    exported = export_bibtex(library)
+    return exported, run_bibtex(folder, exported)
 
 
 def add_generated(library: Library) -> None:
@@ -268,10 +276,7 @@ def test_preambles_come_back_first_and_latex_defines_their_commands_once(
 def test_biblatex_extended_names_are_written_as_classic_bibtex_reads_them(
     library: Library, tmp_path: Path
 ) -> None:
-    import_fixtures(library, "betterbibtex.bib")
-
-    exported = export_bibtex(library)
-    run = run_bibtex(tmp_path, exported)
+    exported, run = exported_and_compiled(library, tmp_path, "betterbibtex.bib")
 
     assert "error message" not in run.log
     assert (
@@ -280,6 +285,18 @@ def test_biblatex_extended_names_are_written_as_classic_bibtex_reads_them(
     )
     assert "editor = {ter Hoek, Pieter}" in exported
     assert "Jan van~den Berg" in run.bibliography
+
+
+def test_a_bare_percent_sign_does_not_cut_the_rest_of_the_line_from_the_bibliography(
+    library: Library, tmp_path: Path
+) -> None:
+    # bibtex passes `%` on to LaTeX, which takes it for a comment and drops the rest of the line.
+    exported, run = exported_and_compiled(library, tmp_path, "handwritten.bib")
+
+    assert "100\\% coverage is not enough." in run.bibliography
+    assert "Error falls by 5\\%-10\\% per round." in run.bibliography
+    assert "\\url{https://example.org/a_b%20c}" in run.bibliography
+    assert "abstract = {We reach 100\\% line coverage\nand still miss 30\\% of faults.}" in exported
 
 
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:

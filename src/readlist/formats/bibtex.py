@@ -1135,19 +1135,41 @@ def _fields_kept(
 
 
 def _escaped(value: str) -> str:
-    """A kept field's value with its non-ASCII characters escaped, except in `\\url{...}` and
-    a `\\href` address, which must stay the link they are."""
-    if value.isascii():
+    """A kept field's value with its non-ASCII characters and bare `%` escaped, except in
+    `\\url{...}` and a `\\href` address, which must stay the link they are.
+
+    bibtex passes a bare `%` on to LaTeX, which takes it for a comment: `100% Coverage` would
+    print as `100`. Mendeley and hand-written files have them."""
+    if value.isascii() and ("%" not in value or not _has_bare_percent(value)):
         return value
     pieces = []
     done = 0
     for link in _LINK_COMMAND.finditer(value):
-        pieces += [non_ascii_to_latex(value[done : link.start()]), link.group()]
+        pieces += [_escaped_text(value[done : link.start()]), link.group()]
         done = link.end()
-    pieces.append(non_ascii_to_latex(value[done:]))
+    pieces.append(_escaped_text(value[done:]))
     return "".join(pieces)
 
 
+def _escaped_text(tex: str) -> str:
+    if _has_bare_percent(tex):
+        tex = _BARE_PERCENT.sub(r"\\%", tex)
+    return non_ascii_to_latex(tex)
+
+
+def _has_bare_percent(tex: str) -> bool:
+    # Each `%` found at memchr speed and the character before it looked at: a regular
+    # expression for a bare `%` cannot skip to a literal, and made the export of 100k
+    # abstracts (most with `\\%`) 3 s slower; counting `%` and `\\%`, 0.2 s.
+    at = tex.find("%")
+    while at != -1:
+        if tex[at - 1 : at] != "\\":
+            return True
+        at = tex.find("%", at + 1)
+    return False
+
+
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
 _NAME_FIELDS = ("author", "editor")
 """The name lists classic styles split into names."""
 _LINK_COMMAND = re.compile(r"\\(?:url|href)\s*\{[^{}]*\}")
