@@ -299,6 +299,20 @@ def test_a_bare_percent_sign_does_not_cut_the_rest_of_the_line_from_the_bibliogr
     assert "abstract = {We reach 100\\% line coverage\nand still miss 30\\% of faults.}" in exported
 
 
+def test_biblatex_entries_print_their_year_journal_and_place_with_classic_styles(
+    library: Library, tmp_path: Path
+) -> None:
+    exported, run = exported_and_compiled(library, tmp_path, "biblatex.bib")
+
+    assert "empty year" not in run.log
+    assert "empty journal" not in run.log
+    assert "{\\em Journal of Statistical Software}, 94, May 2020." in run.bibliography
+    assert "Springer, New York, 2006." in run.bibliography
+    assert "In {\\em Actes de TALN}, July 2019." in run.bibliography
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+    assert (again.new, again.merged, again.unchanged) == (0, 0, 4)
+
+
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
     import_fixtures(library, "dblp.bib")
 
@@ -889,7 +903,7 @@ def test_biblatex_eprints_get_the_classic_arxiv_fields_they_lack(library: Librar
         "  archiveprefix = {arXiv}\n}\n"
     )
     assert entries["online{leeRetrieval2024"].endswith(
-        "  archiveprefix = {arXiv},\n  primaryclass = {cs.CL}\n}\n"
+        "  archiveprefix = {arXiv},\n  primaryclass = {cs.CL},\n  year = {2024},\n  month = feb\n}\n"
     )
     assert entries["article{witten1998anti"].endswith(
         "  eprint = {hep-th/9802150},\n  archiveprefix = {arXiv}\n}\n"

@@ -852,6 +852,7 @@ def _draft(record: _Record) -> Draft:
     url = _url(fields)
     # Stored as export writes them, so reading an export back finds nothing new.
     _add_identifiers(fields, doi, url, arxiv_id)
+    _add_classic_fields(fields)
     return Draft(
         title=title,
         authors=authors,
@@ -1122,6 +1123,7 @@ def _fields_kept(
     (an import adds them already; a paper may learn one later, from arXiv or another file)."""
     kept = {name: value for name, value in fields.items() if name not in _NOT_EXPORTED}
     _add_identifiers(kept, doi, url, arxiv_id)
+    _add_classic_fields(kept)
     month_macro = kept.pop(MONTH_MACRO_FIELD, "")
     for name in _NAME_FIELDS:
         if name in kept:
@@ -1196,6 +1198,28 @@ def _add_identifiers(
         fields.setdefault("archiveprefix", "arXiv")
         if "primaryclass" not in fields and fields.get("eprintclass"):
             fields["primaryclass"] = fields["eprintclass"]
+
+
+def _add_classic_fields(fields: dict[str, str]) -> None:
+    """Add to a biblatex entry the classic fields it gives only in biblatex's own: year and
+    month from `date`, `journal` from `journaltitle`, `address` from `location`. Classic styles
+    read only the classic ones, and printed such an entry without its year or journal."""
+    if "year" not in fields and "date" in fields:
+        date = _BIBLATEX_DATE.match(fields["date"])
+        if date:
+            fields["year"] = date.group(1)
+            month = _MONTH_ABBREVIATIONS[int(date.group(2) or 0)]
+            if month and "month" not in fields:
+                fields["month"] = MONTH_MACROS[month]
+                fields[MONTH_MACRO_FIELD] = month
+    for classic, biblatex in _BIBLATEX_ALIASES:
+        if classic not in fields and biblatex in fields:
+            fields[classic] = fields[biblatex]
+
+
+_BIBLATEX_DATE = re.compile(r"\s*(\d{4})(?:-(0[1-9]|1[0-2]))?")
+_MONTH_ABBREVIATIONS = ("", *MONTH_MACROS)
+_BIBLATEX_ALIASES = (("journal", "journaltitle"), ("address", "location"))
 
 
 def _fields_generated(
