@@ -30,6 +30,7 @@ from readlist.formats.bibtex import (
     _escaped,
     _name_value,
     _needs_protection,
+    _protected_title,
     classic_names,
     collect_macros,
     protect_capitals,
@@ -118,6 +119,8 @@ def as_exported(field_name: str, value: str) -> str:
         return value
     if field_name in _NAME_FIELDS:
         value = classic_names(value)
+    if field_name == "title":
+        value = _protected_title(value)
     return _escaped(value)
 
 
@@ -311,6 +314,24 @@ def test_biblatex_entries_print_their_year_journal_and_place_with_classic_styles
     assert "In {\\em Actes de TALN}, July 2019." in run.bibliography
     again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
     assert (again.new, again.merged, again.unchanged) == (0, 0, 4)
+
+
+def test_bare_capitals_of_imported_titles_survive_classic_styles(
+    library: Library, tmp_path: Path
+) -> None:
+    # IEEE Xplore writes titles without braces; plain.bst lower-cases all but the first letter.
+    exported, run = exported_and_compiled(library, tmp_path, "ieee.bib")
+    bibliography = " ".join(run.bibliography.split())
+
+    assert (
+        "{GraphSAGE++:} inductive representation learning on large graphs with 10$^{9}$ nodes."
+        in bibliography
+    )
+    assert "Depth estimation for part {B} of the {KITTI} benchmark -- {A} revisit." in (
+        bibliography
+    )
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+    assert (again.new, again.merged, again.unchanged) == (0, 0, 2)
 
 
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
