@@ -331,6 +331,44 @@ def test_one_key_for_two_works_of_one_title_keeps_both() -> None:
     assert "key deep used twice; the second is now deepa" in result.notes
 
 
+def test_conference_and_journal_versions_under_one_key_stay_two_entries(
+    library: Library,
+) -> None:
+    # Same title and authors, but what the two copies say differs: merged, the journal version
+    # was lost and its journal and volume were added to the conference paper.
+    text = """
+@inproceedings{smith2020, title = {Sparse Transformers for Long Documents},
+  author = {Smith, Ann and Jones, Bo}, booktitle = {Proceedings of NeurIPS}, year = {2020},
+  pages = {100--110}}
+@article{smith2020, title = {Sparse Transformers for Long Documents},
+  author = {Smith, Ann and Jones, Bo}, journal = {Journal of Machine Learning Research},
+  year = {2021}, volume = {22}, pages = {1--40}}
+@article{smith2020, title = {Sparse Transformers for Long Documents},
+  author = {Smith, Ann and Jones, Bo}, journal = {Journal of Machine Learning Research},
+  year = {2021}, volume = {22}, pages = {1--40},
+  doi = {10.5555/jmlr.2021.22}}
+"""
+    result = parse(text, "bibtex", ImportContext())
+
+    by_key = drafts_by_key(result)
+    assert list(by_key) == ["smith2020", "smith2020a"]
+    assert "journal" not in by_key["smith2020"].fields
+    assert (by_key["smith2020a"].year, by_key["smith2020a"].venue) == (
+        2021,
+        "Journal of Machine Learning Research",
+    )
+    assert by_key["smith2020a"].doi == "10.5555/jmlr.2021.22"
+    assert result.notes == [
+        "key smith2020 used twice; the second is now smith2020a",
+        "entry smith2020 appears twice; the copies were merged",
+    ]
+    # The library keeps one paper per work; the conference paper keeps its own fields.
+    library.import_sources([ImportSource("versions.bib", text.encode())])
+    (paper,) = library.papers()
+    assert (paper.key, paper.year, paper.fields["pages"]) == ("smith2020", 2020, "100--110")
+    assert "journal" not in paper.fields
+
+
 def test_crossref_parent_in_another_file_or_the_library_is_inherited(library: Library) -> None:
     children = """
 @inproceedings{kid, title = {Child Paper}, author = {Roe, Quinn}, crossref = {conf18},

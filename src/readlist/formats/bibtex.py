@@ -473,31 +473,39 @@ def _without_duplicate_keys(
     """Records with every key unique (without case, as bibtex compares them); `keys` are all
     the file's keys, which a renamed one must not take.
 
-    A second entry of the same work is merged into the first; a second, different work gets
-    the next free key, so neither is lost.
+    A second copy of an entry is merged into the first; any other entry under a key already
+    used (a different work, or another version of it: a journal article after its conference
+    paper) gets the next free key, so nothing is lost.
     """
     taken = CitationKeys(keys)
-    first_by_key: dict[str, _Record] = {}
+    versions_by_key: dict[str, list[_Record]] = {}
     kept: list[_Record] = []
     for record in records:
-        lower = record.key.lower()
-        first = first_by_key.get(lower)
-        if not record.key or first is None:
-            if record.key:
-                first_by_key[lower] = record
-            kept.append(record)
-            continue
-        if _same_work(first, record):
+        versions = versions_by_key.setdefault(record.key.lower(), []) if record.key else []
+        copied = next((version for version in versions if _same_entry(version, record)), None)
+        if copied is not None:
             for name, value in record.fields.items():
-                first.fields.setdefault(name, value)
+                copied.fields.setdefault(name, value)
             findings.notes.append(f"entry {record.key} appears twice; the copies were merged")
             continue
-        renamed = taken.claim(record.key)
-        findings.notes.append(f"key {record.key} used twice; the second is now {renamed}")
-        record.key = renamed
-        first_by_key[renamed.lower()] = record
+        versions.append(record)
+        if len(versions) > 1:
+            renamed = taken.claim(record.key)
+            findings.notes.append(f"key {record.key} used twice; the second is now {renamed}")
+            record.key = renamed
         kept.append(record)
     return kept
+
+
+def _same_entry(first: _Record, second: _Record) -> bool:
+    """Whether two entries under one key are copies of one: the same work, and no field that
+    both give says something else (whitespace aside)."""
+    if not _same_work(first, second):
+        return False
+    shared = first.fields.keys() & second.fields.keys()
+    return all(
+        first.fields[name].split() == second.fields[name].split() for name in shared - {"title"}
+    )
 
 
 _NEWCOMMAND = re.compile(r"\\newcommand(?![A-Za-z])")
