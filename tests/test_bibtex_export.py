@@ -334,6 +334,20 @@ def test_bare_capitals_of_imported_titles_survive_classic_styles(
     assert (again.new, again.merged, again.unchanged) == (0, 0, 2)
 
 
+def test_a_lone_escaped_brace_does_not_swallow_the_entries_after_it(
+    library: Library, tmp_path: Path
+) -> None:
+    # bibtexparser skips `\\{` counting braces; bibtex counts it, and read to the end of the
+    # file looking for the brace that closes the value.
+    exported, run = exported_and_compiled(library, tmp_path, "zotero-braces.bib")
+    bibliography = " ".join(run.bibliography.split())
+
+    assert "error message" not in run.log
+    assert "the set \\textbraceleft{}x." in bibliography
+    assert "Closing braces \\textbraceright{} without opening ones." in bibliography
+    assert "note = {The pair \\{a, b\\} is written as it came}" in exported
+
+
 def test_crossref_child_is_written_whole_without_the_crossref(library: Library) -> None:
     import_fixtures(library, "dblp.bib")
 
