@@ -486,6 +486,20 @@ def test_entry_start_without_brace_is_reported_not_lost() -> None:
     assert [problem.where for problem in result.problems] == ["line 1"]
 
 
+def test_a_broken_string_and_an_entry_without_key_are_named_for_what_they_are() -> None:
+    text = """@string{acl = {Association for
+@article{title = {Keyless}, year = {2021}}
+@article{ok, title = {Fine}, year = 2020}
+"""
+    result = parse(text, "bibtex", ImportContext())
+
+    assert [draft.key for draft in result.drafts] == ["ok"]
+    assert [(problem.where, problem.reason) for problem in result.problems] == [
+        ("@string acl", "a brace or quote is not closed before the next entry (line 1)"),
+        ("line 2", "no citation key before the first field"),
+    ]
+
+
 def test_a_broken_comment_is_reported_by_line_not_as_an_entry() -> None:
     # The first word of a comment is no citation key.
     text = "@comment{unbalanced { comment}\n@article{ok, title = {Fine}, year = 2020}\n"

@@ -77,10 +77,11 @@ _COMMENT_LINE = re.compile(r"\n[ \t]*%([^\n]*)")
 _BLOCK_START = re.compile(r"@[ \t]*\w+[ \t]*[{(]")
 _BLOCK_WITHOUT_BRACE = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)\b", re.MULTILINE)
 _KEY_OF_RAW_ENTRY = re.compile(
-    r"@[ \t]*(?!(?:comment|preamble)\b)\w+[ \t]*[{(][ \t]*([^\s,={}()]+)", re.IGNORECASE
+    r"@[ \t]*(?!(?:comment|preamble)\b)(\w+)[ \t]*[{(][ \t]*([^\s,={}()]+)(\s*=)?",
+    re.IGNORECASE,
 )
-"""The key of a raw entry (or name of a @string); a @comment or @preamble has none: its first
-word is text."""
+"""The type and key of a raw entry (or name of a @string), and an `=` after that key when it is
+the name of a field instead; a @comment or @preamble has none: its first word is text."""
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _AND_OR_BRACE = re.compile(r"\s+and\s+|[{}]", re.IGNORECASE)
@@ -792,10 +793,15 @@ def _problem(block: ParsingFailedBlock, offset: int = 0) -> Problem:
         (words for marker, words in _ABORT_REASONS if marker in detail), detail.replace("`", "'")
     )
     line = _line(block) + offset
-    key = _KEY_OF_RAW_ENTRY.match((block.raw or "").lstrip())
-    if key:
-        return Problem(f"entry {key.group(1)}", f"{reason} (line {line})")
-    return Problem(f"line {line}", f"{reason}")
+    opening = _KEY_OF_RAW_ENTRY.match((block.raw or "").lstrip())
+    if opening is None:
+        return Problem(f"line {line}", reason)
+    block_type, key, field_sign = opening.groups()
+    if block_type.lower() == "string":
+        return Problem(f"@string {key}", f"{reason} (line {line})")
+    if field_sign:
+        return Problem(f"line {line}", "no citation key before the first field")
+    return Problem(f"entry {key}", f"{reason} (line {line})")
 
 
 def _entries_without_brace(comment: ImplicitComment, offset: int = 0) -> Iterator[Problem]:
