@@ -424,19 +424,30 @@ def test_hand_edited_mistakes_bibtex_rejects_never_reach_the_export(
 @article{nameless, = {no name}, title = {A Field Without a Name}, author = {Ada Lovelace},
   journal = {J}, year = 2023}
 @article{brace, title = "A Quoted } Brace", author = {Ada Lovelace}, journal = {J}, year = 2024}
+@article{commas, title = {A Name With Three Commas}, author = {Smith, Jr., John, III and Doe, Jane},
+  journal = {J}, year = 2019}
 """
     report = library.import_sources([ImportSource("hand.bib", text.encode())]).files[0]
     exported = export_bibtex(library)
     run = run_bibtex(tmp_path, exported)
 
-    assert report.new == 4
+    assert report.new == 5
     assert report.skipped == ["entry brace: unbalanced braces in field title (line 11)"]
     assert report.notes == [
         "entry spaced key: bibtex reads no such key; it is now spaced_key",
         "entry nameless: a field with no name is no field to bibtex; left out (line 9)",
+        "entry commas: author 'Smith, Jr., John, III' has more commas than bibtex reads in a "
+        "name; kept braced as one name",
     ]
     years = {paper.key: paper.year for paper in library.papers()}
-    assert years == {"commented": 2020, "noted": 2021, "spaced_key": 2022, "nameless": 2023}
+    assert years == {
+        "commented": 2020,
+        "noted": 2021,
+        "spaced_key": 2022,
+        "nameless": 2023,
+        "commas": 2019,
+    }
+    assert "author = {{Smith, Jr., John, III} and Doe, Jane}" in exported
     assert run.exit_code == 0, run.log
     assert "%" not in exported
 
