@@ -241,6 +241,12 @@ def test_an_empty_group_ends_a_command_and_the_words_after_it_stay() -> None:
     assert latex_to_text("\\LaTeX{} {\\'e}crit \\TeX{} {books}") == "LaTeX écrit TeX books"
 
 
+def test_copyright_and_euro_signs_are_shown_not_dropped() -> None:
+    assert latex_to_text("Data \\copyright{} 2020 by the authors, licensed for 5 \\euro") == (
+        "Data © 2020 by the authors, licensed for 5 €"
+    )
+
+
 def test_text_from_papers_is_kept_literally() -> None:
     (result,) = parse_files("traps.bib")
     draft = drafts_by_key(result)["webpage2022"]
