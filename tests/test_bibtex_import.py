@@ -247,6 +247,16 @@ def test_copyright_and_euro_signs_are_shown_not_dropped() -> None:
     )
 
 
+def test_a_url_field_of_several_addresses_gives_the_web_one() -> None:
+    # EndNote puts a Web of Science record before the publisher's address, or alone.
+    (result,) = parse_files("endnote.bib")
+    by_key = drafts_by_key(result)
+
+    assert by_key["RN12"].url == "https://onlinelibrary.wiley.com/doi/10.1111/ele.13400"
+    assert by_key["RN15"].url is None
+    assert by_key["RN15"].fields["url"] == "<Go to ISI>://WOS:000512345600007"
+
+
 def test_text_from_papers_is_kept_literally() -> None:
     (result,) = parse_files("traps.bib")
     draft = drafts_by_key(result)["webpage2022"]

@@ -1042,23 +1042,38 @@ def _venue(fields: dict[str, str]) -> str | None:
 
 
 def _link_text(value: str) -> str:
-    """A URL or DOI field without TeX: `\\url{...}` unwrapped, `\\_` and friends unescaped."""
+    """A URL or DOI field's first word without TeX (see `_link_words`)."""
+    words = _link_words(value)
+    return words[0] if words else ""
+
+
+def _web_address(value: str) -> str:
+    """A URL field's link: its one word, or the first web address of several (Mendeley's two
+    links, EndNote's `<Go to ISI>://WOS:...` before the publisher's address)."""
+    words = _link_words(value)
+    if len(words) == 1:
+        return words[0]
+    return next((word for word in words if word.startswith(("http://", "https://"))), "")
+
+
+def _link_words(value: str) -> list[str]:
+    """A URL or DOI field without TeX, `\\url{...}` unwrapped, `\\_` and friends unescaped,
+    split at spaces."""
     text = value.strip()
     if not any(marker in text for marker in ("\\", "{", "}", " ", "\n", "\t")):
-        return text
+        return [text] if text else []
     match = re.fullmatch(r"\\(?:url|href)\s*\{(.*?)\}(?:\{.*\})?", text, re.DOTALL)
     if match:
         text = match.group(1)
     text = re.sub(r"\\([_%#&$~])", r"\1", text)
     text = text.replace("{\\textasciitilde}", "~").replace("\\textasciitilde", "~")
-    text = text.replace("{", "").replace("}", "")
-    return text.split()[0] if text.split() else ""
+    return text.replace("{", "").replace("}", "").split()
 
 
 def _url(fields: dict[str, str]) -> str | None:
-    url = _link_text(fields.get("url", ""))
+    url = _web_address(fields.get("url", ""))
     if not url:
-        how = _link_text(fields.get("howpublished", ""))
+        how = _web_address(fields.get("howpublished", ""))
         url = how if how.startswith(("http://", "https://")) else ""
     return url or None
 
