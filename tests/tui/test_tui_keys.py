@@ -488,6 +488,26 @@ async def test_n_saves_a_note_that_shows_and_is_searched(
         assert shown_titles(app)[0] == "Attention Is All You Need"
 
 
+async def test_escape_asks_before_leaving_a_changed_note_unsaved(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    attention = paper(filled, "Attention Is All You Need")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"an hour of thoughts", "escape")
+        assert app.screen.query_one(TextArea).text == "an hour of thoughts"
+        assert notifications(app)[-1] == (
+            "This note has unsaved changes: ctrl+s saves them, escape again leaves without them"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert filled.get(attention).note == ""
+        await pilot.press("n", "escape")
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_a_note_edits_with_its_control_codes_as_symbols_never_as_terminal_codes(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

@@ -166,8 +166,9 @@ class _NoteArea(TextArea):
 
 
 class NoteEditor(TextDialog):
-    """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels. A note shows, and is
-    saved, with its control characters as visible symbols (`editable`)."""
+    """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels (asking once first if
+    the note changed). A note shows, and is saved, with its control characters as visible symbols
+    (`editable`)."""
 
     BINDINGS = bindings((*DIALOG_KEYS, *NOTE_KEYS))
 
@@ -175,6 +176,8 @@ class NoteEditor(TextDialog):
         super().__init__()
         self._title = title
         self._note = note
+        self._warned = False
+        """Whether Escape already said the changes would be lost: the next one leaves."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
@@ -201,4 +204,13 @@ class NoteEditor(TextDialog):
         self.dismiss(self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
+        # Escape is also how vim and most dialogs leave; a long note must not go with it unasked.
+        if self.query_one(TextArea).text != editable(self._note) and not self._warned:
+            self._warned = True
+            self.notify(
+                "This note has unsaved changes: ctrl+s saves them, escape again leaves without "
+                "them",
+                severity="warning",
+            )
+            return
         self.dismiss(None)
