@@ -837,7 +837,28 @@ async def test_e_exports_the_marked_papers_to_bibtex(
         assert "vaswani2017attention" in exported
         assert "Deep Residual" in exported
         assert "Listing Only Paper" not in exported
-        assert notifications(app)[-1] == "Exported 2 papers to readlist.bib"
+        assert notifications(app)[-1] == f"Exported 2 papers to {tmp_path / 'readlist.bib'}"
+
+
+async def test_e_asks_before_replacing_a_file_that_exists(
+    filled: Library, library_path: Path, settle: Settle, tmp_path: Path
+) -> None:
+    thesis = tmp_path / "thesis.bib"
+    thesis.write_text("@book{mine, title = {Years of work}}\n", encoding="utf-8")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "ctrl+u", *str(thesis), "enter")
+        await settle(pilot)
+        question = app.screen.query_one(".dialog-title", Label).content
+        assert str(question) == f"{thesis} already exists: enter replaces it, or name another file"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert thesis.read_text(encoding="utf-8") == "@book{mine, title = {Years of work}}\n"
+        await pilot.press("e", "ctrl+u", *str(thesis), "enter", "enter")
+        await settle(pilot)
+        assert "vaswani2017attention" in thesis.read_text(encoding="utf-8")
+        assert notifications(app)[-1] == f"Exported 5 papers to {thesis}"
 
 
 async def test_e_to_an_unwritable_place_says_why_and_keeps_running(

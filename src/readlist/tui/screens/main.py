@@ -540,10 +540,19 @@ class MainScreen(Screen[None]):
             self.notify("No papers in view to export", severity="warning")
             return
 
-        def start(answer: str | None) -> None:
-            if answer is not None:
-                path = Path(answer.strip() or DEFAULT_EXPORT).expanduser()
-                self._change(lambda: self._export(paper_ids, path))
+        def start(answer: str | None, replacing: Path | None = None) -> None:
+            if answer is None:
+                return
+            path = Path(answer.strip() or DEFAULT_EXPORT).expanduser().absolute()
+            if path.exists() and path != replacing:
+                # The name offered is the last export's, but a typed one could be any file.
+                question = f"{path} already exists: enter replaces it, or name another file"
+                self.app.push_screen(
+                    Prompt(question, value=answer.strip() or DEFAULT_EXPORT),
+                    partial(start, replacing=path),
+                )
+                return
+            self._change(lambda: self._export(paper_ids, path))
 
         self.app.push_screen(
             Prompt(f"Export {targets.name} to BibTeX file", value=DEFAULT_EXPORT), start
