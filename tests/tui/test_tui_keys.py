@@ -21,7 +21,13 @@ from readlist.tui.clipboard import copy_to_system_clipboard
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 from tui.conftest import Settle
-from tui.papers import HOSTILE_TAG, HOSTILE_TAG_SHOWN, HOSTILE_TITLE, TITLES_NEWEST_FIRST
+from tui.papers import (
+    HOSTILE_TAG,
+    HOSTILE_TAG_SHOWN,
+    HOSTILE_TITLE,
+    TITLES_NEWEST_FIRST,
+    fixture_drafts,
+)
 
 
 def paper_list(app: ReadlistApp) -> PaperList:
@@ -732,6 +738,24 @@ async def test_hostile_text_shows_literally(
         hostile_row = paper_list(app).render_line(2).text
         assert "[bold]Hostile[/bold] title ␛[31m" in hostile_row
         assert "\x1b" not in hostile_row
+
+
+async def test_titles_take_the_tags_column_until_a_paper_has_a_tag(
+    library: Library, library_path: Path, settle: Settle
+) -> None:
+    library.add_drafts([(FileReport("fixture"), fixture_drafts())])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        assert (
+            "Deep Residual Learning for Image Recognition " in paper_list(app).render_line(1).text
+        )
+        await pilot.press("t", *"vision", "enter")
+        await settle(pilot)
+        row = paper_list(app).render_line(1).text
+        assert "Deep Residual" in row
+        assert "#vision" in row
 
 
 async def test_layout_stacks_below_110_columns_and_reflows(

@@ -213,6 +213,7 @@ class MainScreen(Screen[None]):
         self._counts = message.counts
         self._tags = message.tags
         papers = self.query_one(PaperList)
+        papers.tags_column = bool(message.tags)
         papers.marked.intersection_update(self._view_set)
         papers.forget()
         self._show(select=papers.current_id)

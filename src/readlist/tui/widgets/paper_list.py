@@ -72,6 +72,8 @@ class PaperList(ScrollView, can_focus=True):
         """Ids of the papers `space` marked."""
         self.query_text = ""
         """The search whose matches are highlighted in titles."""
+        self.tags_column = True
+        """Whether rows keep a column for tags: a library without tags gives its titles the room."""
 
     @property
     def paper_ids(self) -> Sequence[int]:
@@ -167,7 +169,7 @@ class PaperList(ScrollView, can_focus=True):
             line.append("✓ ", self.get_component_rich_style("paper-list--read"))
         date = str(paper.year) if paper.year else (paper.listed or "")
         tags = " ".join(f"#{one_line(tag)}" for tag in paper.tags)
-        tags_width = _TAGS_WIDTH if width >= _NARROW else 0
+        tags_width = _TAGS_WIDTH if self.tags_column and width >= _NARROW else 0
         title_width = max(width - 3 - (_DATE_WIDTH + 1) - (tags_width + 1 if tags_width else 0), 1)
         title = self._title_text(one_line(paper.title), unread)
         title.truncate(title_width, overflow="ellipsis", pad=True)
