@@ -405,6 +405,23 @@ async def test_untag_with_many_tags_names_a_few_and_completes_them_all(
         assert answer.value == "topic250"
 
 
+async def test_keys_for_a_paper_say_why_they_do_nothing_when_none_is_in_view(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzzqqqq", "enter")
+        await settle(pilot)
+        assert paper_list(app).paper_ids == []
+        for key in ("r", "t", "T", "n", "y", "Y", "o"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert notifications(app) == ["No paper in view to act on"], key
+
+
 async def test_escape_in_a_prompt_changes_nothing(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from readlist.errors import NothingToImport, ReadlistError, UnreadableInput
 from readlist.library import Counts, ImportReport, ImportSource, Library, PaperFilter, SortKey
-from readlist.models import Status
+from readlist.models import Paper, Status
 from readlist.search import SearchIndex
 from readlist.tui.bindings import bindings
 from readlist.tui.clipboard import copy_to_system_clipboard, paste_from_system_clipboard
@@ -364,11 +364,25 @@ class MainScreen(Screen[None]):
         return Targets(paper_ids, name)
 
     def _targets(self) -> Targets | None:
-        """The marked papers, else the selected one."""
+        """The marked papers, else the selected one; None (and says so) when the view is empty."""
         if marked := self._marked():
             return marked
         current_id = self.query_one(PaperList).current_id
-        return None if current_id is None else Targets([current_id], "1 paper")
+        if current_id is None:
+            self._say_no_paper()
+            return None
+        return Targets([current_id], "1 paper")
+
+    def _current_paper(self) -> Paper | None:
+        """The selected paper; None (and says so) when the view is empty."""
+        paper = self.query_one(PaperList).current_paper()
+        if paper is None:
+            self._say_no_paper()
+        return paper
+
+    def _say_no_paper(self) -> None:
+        # A key that does nothing without a word looks broken.
+        self.notify("No paper in view to act on", severity="warning")
 
     @staticmethod
     def _count(paper_ids: Sequence[int]) -> str:
@@ -466,7 +480,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(prompt, answered)
 
     def action_edit_note(self) -> None:
-        paper = self.query_one(PaperList).current_paper()
+        paper = self._current_paper()
         if paper is None:
             return
 
@@ -612,13 +626,13 @@ class MainScreen(Screen[None]):
     # ---- links and clipboard -----------------------------------------------------------
 
     def action_copy_link(self) -> None:
-        paper = self.query_one(PaperList).current_paper()
+        paper = self._current_paper()
         if paper is not None:
             link = paper_link(paper)
             self._copy(link.url, link.kind)
 
     def action_copy_key(self) -> None:
-        paper = self.query_one(PaperList).current_paper()
+        paper = self._current_paper()
         if paper is None:
             return
         if not paper.key:
@@ -644,7 +658,7 @@ class MainScreen(Screen[None]):
             )
 
     def action_open_link(self) -> None:
-        paper = self.query_one(PaperList).current_paper()
+        paper = self._current_paper()
         if paper is not None:
             link = paper_link(paper)
             self.notify(f"Opening {link.kind} {one_line(link.url)}", markup=False)
