@@ -55,6 +55,20 @@ class TextDialog(ModalScreen[str | None]):
         raise NotImplementedError
 
 
+class _AnswerInput(Input):
+    """An input that answers on Enter in the order the keys came. Through the key bindings, Enter
+    would reach the app only after the keys typed hard behind it, which the input meanwhile types
+    into the answer ("rust", Enter, "j" answered "rustj")."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
+
 class Prompt(TextDialog):
     """Asks for one line of text; Enter answers, Escape cancels (None)."""
 
@@ -72,7 +86,7 @@ class Prompt(TextDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self._question), classes="dialog-title")
-            yield Input(
+            yield _AnswerInput(
                 self._value,
                 placeholder=self._placeholder,
                 suggester=TagSuggester(self._tags) if self._tags else None,
