@@ -231,9 +231,15 @@ def test_a_note_typed_hard_on_the_note_key_is_kept_whole(
     terminal.wait_for(ready_marker(5))
     terminal.burst("n", "read it again", "C-s")
     terminal.wait_for("read it again")
+    terminal.keys("j", "n")
+    terminal.wait_for("Note on")
+    # Keys typed hard behind Ctrl+S must not join the note.
+    terminal.type_then("skim it", "C-s", "j", "k")
+    terminal.wait_for("skim it")
     terminal.keys("q")
     assert terminal.exit_status() == 0
-    assert [paper.note for paper in filled.papers() if paper.note] == ["read it again"]
+    notes = sorted(paper.note for paper in filled.papers() if paper.note)
+    assert notes == ["read it again", "skim it"]
 
 
 def test_hostile_titles_show_literally(

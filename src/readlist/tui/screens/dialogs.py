@@ -178,6 +178,19 @@ class _NoteArea(TextArea):
         # TextArea's own handler runs after this one and inserts the text as it then is.
         event.text = editable(event.text)
 
+    async def _on_key(self, event: events.Key) -> None:
+        # Through the key bindings, the save key would reach the dialog only after the keys typed
+        # hard behind it were typed here ("skim it", Ctrl+S, "jk" saved "skim itjk"): it saves
+        # here instead, in the order the keys came.
+        if not event.is_printable:
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.binding.action == "save":
+                event.stop()
+                event.prevent_default()
+                await self.app.run_action("save", active.node)
+                return
+        await super()._on_key(event)
+
 
 class NoteEditor(TextDialog):
     """Edits a paper's note in a text area; Ctrl+S saves, Escape cancels (asking once first if
