@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,45 @@ async def test_a_search_without_results_says_how_to_clear_it(
         await settle(pilot)
         assert shown_titles(app) == []
         assert detail_text(app).startswith("No paper matches the search. Press escape")
+
+
+def status_text(app: ReadlistApp) -> str:
+    content = app.screen.query_one("#status", Static).content
+    assert isinstance(content, Text)
+    return content.plain
+
+
+async def test_a_search_run_while_the_index_catches_up_says_so(
+    filled: Library,
+    library_path: Path,
+    settle: Settle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # The index that takes in the new tag is slow to build, as at 100,000 papers.
+        built = threading.Event()
+        documents = Library.search_documents
+
+        def slow_documents(library: Library) -> object:
+            built.wait(timeout=30)
+            return documents(library)
+
+        monkeypatch.setattr(Library, "search_documents", slow_documents)
+        await pilot.press("t", *"fresh", "enter", "slash", *"fresh")
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(1000):
+            if screen.indexing and screen.search_query == "fresh" and not paper_list(app).paper_ids:
+                break
+            await pilot.pause()
+        assert "search: fresh (index still updating)" in status_text(app)
+        assert "No paper matches the search yet: its index is still updating" in detail_text(app)
+        built.set()
+        await settle(pilot)
+        assert "(index still updating)" not in status_text(app)
+        assert shown_titles(app) == ["Attention Is All You Need"]
 
 
 async def test_down_in_the_search_box_goes_to_the_best_match(

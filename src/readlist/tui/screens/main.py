@@ -220,6 +220,7 @@ class MainScreen(Screen[None]):
         if self._reindex:
             self._reindex = False
             self.indexing = True
+            self._update_status()
             if self._search is None:
                 # Reading and indexing every paper's text takes seconds at 100,000 papers; started
                 # at once it competed with the first frame (measured: 1.8 s against 1.1 s).
@@ -264,6 +265,7 @@ class MainScreen(Screen[None]):
             filter_name=self.view_filter.name,
             sort_name=self.sort.value,
             query=self.search_query,
+            indexing=self.indexing,
             marked=len(self.query_one(PaperList).marked),
         )
 
@@ -340,7 +342,9 @@ class MainScreen(Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
         self.query_one(PaperDetail).show(
-            self.query_one(PaperList).current_paper(), searching=bool(self.search_query.strip())
+            self.query_one(PaperList).current_paper(),
+            searching=bool(self.search_query.strip()),
+            indexing=self.indexing,
         )
 
     @on(PaperList.MarksChanged)

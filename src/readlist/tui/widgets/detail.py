@@ -66,13 +66,16 @@ class PaperDetail(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
 
-    def show(self, paper: Paper | None, *, searching: bool = False) -> None:
-        """Show `paper`, or a hint when nothing is selected (`searching`: a search is why)."""
+    def show(self, paper: Paper | None, *, searching: bool = False, indexing: bool = False) -> None:
+        """Show `paper`, or a hint when nothing is selected (`searching`: a search is why;
+        `indexing`: it does not see the last change yet)."""
         body = self.query_one("#detail-text", Static)
         if searching:
-            hint = (
-                "No paper matches the search. Press escape to clear it, or f to change the filter."
-            )
+            if indexing:
+                why = "No paper matches the search yet: its index is still updating."
+            else:
+                why = "No paper matches the search."
+            hint = f"{why} Press escape to clear it, or f to change the filter."
         else:
             hint = "No paper here. Press i to import a file or what is on the clipboard (a listing page, BibTeX or arXiv ids), or f to change the filter."
         body.update(describe(paper) if paper else Text(hint, "dim"))

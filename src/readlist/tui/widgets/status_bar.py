@@ -20,9 +20,11 @@ class StatusBar(Static):
         filter_name: str,
         sort_name: str,
         query: str,
+        indexing: bool,
         marked: int,
     ) -> None:
-        """Redraw from the current view."""
+        """Redraw from the current view (`indexing`: the search does not see the last change
+        yet)."""
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("readlist ", "bold")
         line.append(f" {shown:,}/{counts.total:,} shown · {counts.unread:,} unread")
@@ -30,6 +32,8 @@ class StatusBar(Static):
         if query:
             line.append(" · search: ")
             line.append(one_line(query), "bold")
+            if indexing:
+                line.append(" (index still updating)")
         if marked:
             line.append(f" · {marked} marked", "bold")
         self.update(line)
