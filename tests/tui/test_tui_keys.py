@@ -883,6 +883,23 @@ async def test_i_imports_a_file_and_shows_the_new_papers_at_once(
         assert "Literate Programming" not in {p.title for p in filled.papers()}
 
 
+async def test_i_imports_a_file_dropped_on_the_terminal_quoted_or_escaped(
+    filled: Library, library_path: Path, settle: Settle, tmp_path: Path
+) -> None:
+    # A file dragged onto a terminal comes as 'path' or path\ with\ escapes, as a shell takes it.
+    dropped = tmp_path / "my refs.bib"
+    dropped.write_text(BIBTEX, encoding="utf-8")
+    escaped = str(dropped).replace(" ", "\\ ")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for typed in (f"'{dropped}' ", escaped):
+            await pilot.press("i", *typed, "enter")
+            await settle(pilot)
+            assert notifications(app)[-1].startswith(f"{dropped}: "), typed
+        assert "Literate Programming" in {p.title for p in filled.papers()}
+
+
 async def test_i_imports_bibtex_from_the_clipboard(
     filled: Library,
     library_path: Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import webbrowser
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -77,6 +78,18 @@ def _import_summary(report: ImportReport) -> str:
             line += f", {file.waiting} waiting for arXiv"
         parts.append(line)
     return "\n".join(parts)
+
+
+def _dropped_path(typed: str) -> str:
+    """The path `typed`, or the one it quotes: a file dragged onto a terminal comes as a shell
+    word, 'my refs.bib' or my\\ refs.bib, and no file is named that."""
+    if Path(typed).expanduser().exists():
+        return typed
+    try:
+        words = shlex.split(typed)
+    except ValueError:
+        return typed
+    return words[0] if len(words) == 1 else typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,7 +550,7 @@ class MainScreen(Screen[None]):
                 "its path, or copy it and leave the path empty"
             )
         if path:
-            source = ImportSource.from_path(path)
+            source = ImportSource.from_path(_dropped_path(path))
         else:
             text = paste_from_system_clipboard()
             if text is None:
