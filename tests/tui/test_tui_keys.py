@@ -399,6 +399,9 @@ async def test_a_note_that_fails_to_save_stays_in_its_editor(
             await settle(pilot)
             assert "attempt to write a readonly database" in notifications(app)[-1]
             assert app.screen.query_one(TextArea).text == "precious words"
+            # Still unsaved: Escape asks first here too.
+            await pilot.press("escape")
+            assert app.screen.query_one(TextArea).text == "precious words"
             writes.undo()
             await pilot.press("ctrl+s")
             await settle(pilot)

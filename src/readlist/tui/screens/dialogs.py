@@ -199,17 +199,19 @@ class NoteEditor(TextDialog):
 
     BINDINGS = bindings((*DIALOG_KEYS, *NOTE_KEYS))
 
-    def __init__(self, title: str, note: str) -> None:
+    def __init__(self, title: str, note: str, *, draft: str | None = None) -> None:
+        """`draft`: text to edit in place of the saved `note` (one that could not be saved)."""
         super().__init__()
         self._title = title
         self._note = note
+        self._draft = editable(note) if draft is None else draft
         self._warned = False
         """Whether Escape already said the changes would be lost: the next one leaves."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
             yield Label(Text(f"Note on {one_line(self._title)}"), classes="dialog-title")
-            yield _NoteArea(editable(self._note), id="note", soft_wrap=True, tab_behavior="focus")
+            yield _NoteArea(self._draft, id="note", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -512,7 +512,7 @@ class MainScreen(Screen[None]):
 
             def reopen() -> None:
                 # A note that could not be saved goes back to its editor instead of being lost.
-                self.app.push_screen(NoteEditor(paper.title, note), save)
+                self.app.push_screen(NoteEditor(paper.title, paper.note, draft=note), save)
 
             self._change(write, reindex=True, on_error=reopen)
 
