@@ -26,9 +26,9 @@ def filled(library: Library) -> Library:
 
 @pytest.fixture
 def no_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A session without a desktop clipboard (no X11, no Wayland)."""
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    """A session without a clipboard to copy to (no X11, no Wayland, not in tmux)."""
+    for variable in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(variable, raising=False)
 
 
 Settle = Callable[[Pilot[None]], Awaitable[None]]

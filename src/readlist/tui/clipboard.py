@@ -11,7 +11,8 @@ _TOOL_TIMEOUT_SECONDS = 5
 
 
 def copy_to_system_clipboard(text: str) -> bool:
-    """Put `text` on the desktop clipboard; False when there is none (then use OSC 52).
+    """Put `text` on the desktop clipboard, else in tmux's paste buffer when the app runs in tmux;
+    False when there is neither (then use OSC 52).
 
     On X11 and Wayland the copy tool runs with its output discarded: pyperclip lets xclip
     print "Can't open display" onto fd 2, where Textual draws, and reports success anyway.
@@ -36,6 +37,11 @@ def _unix_copy_commands() -> list[list[str]]:
             commands.append(["xclip", "-selection", "clipboard"])
         if shutil.which("xsel"):
             commands.append(["xsel", "--clipboard", "--input"])
+    if os.environ.get("TMUX") and shutil.which("tmux"):
+        # tmux drops an app's OSC 52 unless its set-clipboard option is on (by default it is
+        # not); its own paste buffer always works, and -w passes the text on to the terminal's
+        # clipboard whenever tmux may set it.
+        commands.append(["tmux", "load-buffer", "-w", "-"])
     return commands
 
 
