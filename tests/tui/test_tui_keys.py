@@ -302,6 +302,19 @@ async def test_space_marks_papers_for_a_bulk_read(
         assert read == {TITLES_NEWEST_FIRST[0], TITLES_NEWEST_FIRST[2]}
 
 
+async def test_a_narrow_status_line_still_shows_the_marks(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    # The keys act on the marked papers, not the selected one: the count must stay in sight.
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "slash", *"listing only", "enter")
+        await settle(pilot)
+        shown = app.screen.query_one("#status", Static).render_line(0).text
+        assert "2 marked" in shown
+
+
 async def test_marks_the_search_hides_are_still_acted_on_and_said(
     filled: Library,
     library_path: Path,

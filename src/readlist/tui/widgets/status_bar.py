@@ -27,13 +27,15 @@ class StatusBar(Static):
         yet)."""
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("readlist ", "bold")
-        line.append(f" {shown:,}/{counts.total:,} shown · {counts.unread:,} unread")
-        line.append(f" · {one_line(filter_name)} · sort: {sort_name}")
+        line.append(f" {shown:,}/{counts.total:,} shown")
+        # Next to the count, not last, where a narrow terminal cut it off: keys act on the marked
+        # papers instead of the selected one, so their count must stay in sight.
+        if marked:
+            line.append(f" · {marked} marked", "bold")
+        line.append(f" · {counts.unread:,} unread · {one_line(filter_name)} · sort: {sort_name}")
         if query:
             line.append(" · search: ")
             line.append(one_line(query), "bold")
             if indexing:
                 line.append(" (index still updating)")
-        if marked:
-            line.append(f" · {marked} marked", "bold")
         self.update(line)
