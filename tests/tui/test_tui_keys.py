@@ -587,6 +587,21 @@ async def test_escape_asks_before_leaving_a_changed_note_unsaved(
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_a_long_title_leaves_the_note_room_to_write(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    filled.add_drafts([(FileReport("long"), [Draft("A Survey of Surveys " * 20, ["Ann Long"])])])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert str(app.screen.query_one(".dialog-title", Label).content).startswith(
+            "Note on A Survey of Surveys"
+        )
+        assert app.screen.query_one(TextArea).size.height >= 8
+
+
 async def test_a_note_edits_with_its_control_codes_as_symbols_never_as_terminal_codes(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:
