@@ -914,6 +914,27 @@ async def test_i_imports_a_file_and_shows_the_new_papers_at_once(
         assert "Literate Programming" not in {p.title for p in filled.papers()}
 
 
+async def test_tab_completes_the_path_to_import(
+    filled: Library, library_path: Path, settle: Settle, tmp_path: Path
+) -> None:
+    (tmp_path / "listings").mkdir()
+    (tmp_path / "listings" / "knuth.bib").write_text(BIBTEX, encoding="utf-8")
+    (tmp_path / "listings" / "knuth-notes.txt").write_text("", encoding="utf-8")
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        # Each Tab completes as far as the names agree: the folder, then "knuth", then ".bib".
+        for typed in (f"{tmp_path}/lis", "k", "."):
+            await pilot.press(*typed)
+            await settle(pilot)
+            await pilot.press("tab")
+        assert app.screen.query_one(Input).value == f"{tmp_path}/listings/knuth.bib"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert notifications(app)[-1].startswith(f"{tmp_path}/listings/knuth.bib: 1 new")
+
+
 async def test_i_imports_a_file_dropped_on_the_terminal_quoted_or_escaped(
     filled: Library, library_path: Path, settle: Settle, tmp_path: Path
 ) -> None:

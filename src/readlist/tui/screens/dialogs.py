@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import events, on
@@ -55,6 +57,30 @@ class TextDialog(ModalScreen[str | None]):
         raise NotImplementedError
 
 
+class PathSuggester(Suggester):
+    """Completes the last part of a path from the files and folders there, as far as they agree
+    (as a shell does: never a guess between several), a folder with its slash so the next part
+    completes in turn; hidden ones only once a dot is typed."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """`value` with its last part completed, or None."""
+        folder, slash, start = value.rpartition("/")
+        try:
+            names = [
+                entry.name + ("/" if entry.is_dir() else "")
+                for entry in Path(folder + slash or ".").expanduser().iterdir()
+                if entry.name.startswith(start) and (start or not entry.name.startswith("."))
+            ]
+        except OSError:
+            return None
+        # Character by character is what is wanted here: the names of one folder.
+        agreed = os.path.commonprefix(names)  # noqa: RUF071
+        return f"{value}{agreed[len(start) :]}" if len(agreed) > len(start) else None
+
+
 class _AnswerInput(Input):
     """An input that answers on Enter in the order the keys came. Through the key bindings, Enter
     would reach the app only after the keys typed hard behind it, which the input meanwhile types
@@ -66,6 +92,13 @@ class _AnswerInput(Input):
             event.prevent_default()
             await self.action_submit()
             return
+        if event.key == "tab" and self._suggestion:
+            # Tab completes, as in a shell; the right arrow does too (Textual's own key).
+            event.stop()
+            event.prevent_default()
+            self.action_end()
+            self.action_cursor_right()
+            return
         await super()._on_key(event)
 
 
@@ -75,13 +108,18 @@ class Prompt(TextDialog):
     BINDINGS = bindings(DIALOG_KEYS)
 
     def __init__(
-        self, question: str, *, value: str = "", placeholder: str = "", tags: Sequence[str] = ()
+        self,
+        question: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        suggester: Suggester | None = None,
     ) -> None:
         super().__init__()
         self._question = question
         self._value = value
         self._placeholder = placeholder
-        self._tags = tags
+        self._suggester = suggester
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -89,7 +127,7 @@ class Prompt(TextDialog):
             yield _AnswerInput(
                 self._value,
                 placeholder=self._placeholder,
-                suggester=TagSuggester(self._tags) if self._tags else None,
+                suggester=self._suggester,
                 id="answer",
             )
         yield Footer()

@@ -32,7 +32,9 @@ from readlist.tui.screens.dialogs import (
     ALL,
     FilterMenu,
     NoteEditor,
+    PathSuggester,
     Prompt,
+    TagSuggester,
     ViewFilter,
     filter_choices,
 )
@@ -493,7 +495,9 @@ class MainScreen(Screen[None]):
             if tags:
                 self._change(partial(change, tags), reindex=True)
 
-        prompt = Prompt(question, placeholder=placeholder, tags=list(map(one_line, known)))
+        prompt = Prompt(
+            question, placeholder=placeholder, suggester=TagSuggester(list(map(one_line, known)))
+        )
         self.app.push_screen(prompt, answered)
 
     def action_edit_note(self) -> None:
@@ -536,7 +540,8 @@ class MainScreen(Screen[None]):
             Prompt(
                 "Import a file (BibTeX, a saved listing page, arXiv ids); leave empty to import "
                 "what is on the clipboard",
-                placeholder="path, or empty for the clipboard",
+                placeholder="path (tab completes), or empty for the clipboard",
+                suggester=PathSuggester(),
             ),
             start,
         )
@@ -580,14 +585,21 @@ class MainScreen(Screen[None]):
                 # The name offered is the last export's, but a typed one could be any file.
                 question = f"{path} already exists: enter replaces it, or name another file"
                 self.app.push_screen(
-                    Prompt(question, value=answer.strip() or DEFAULT_EXPORT),
+                    Prompt(
+                        question, value=answer.strip() or DEFAULT_EXPORT, suggester=PathSuggester()
+                    ),
                     partial(start, replacing=path),
                 )
                 return
             self._change(lambda: self._export(paper_ids, path))
 
         self.app.push_screen(
-            Prompt(f"Export {targets.name} to BibTeX file", value=DEFAULT_EXPORT), start
+            Prompt(
+                f"Export {targets.name} to BibTeX file",
+                value=DEFAULT_EXPORT,
+                suggester=PathSuggester(),
+            ),
+            start,
         )
 
     def _export(self, paper_ids: list[int], path: Path) -> str:
