@@ -12,6 +12,7 @@ import pytest
 from rich.text import Text
 from textual import events
 from textual.widgets import HelpPanel, Input, Label, Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from readlist.config import Config
 from readlist.library import FileReport, Library
@@ -869,6 +870,18 @@ BIBTEX = """@article{knuth1984literate,
   year = {1984},
 }
 """
+
+
+async def test_the_footer_shows_help_and_quit_in_80_columns(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = {key.description: key.region for key in app.screen.query(FooterKey)}
+        palette = app.screen.query_one(".-command-palette", FooterKey).region
+        for description in ("Help", "Quit"):
+            assert keys[description].right <= palette.x, description
 
 
 async def test_the_selected_paper_stays_in_sight_when_the_terminal_shrinks(

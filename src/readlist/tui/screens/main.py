@@ -48,6 +48,9 @@ SORT_ORDER = (SortKey.ADDED, SortKey.LISTED, SortKey.YEAR, SortKey.TITLE)
 """The order `s` cycles through."""
 NARROW_WIDTH = 110
 """Below this many columns the detail pane goes under the list instead of beside it."""
+COMPACT_FOOTER_WIDTH = 90
+"""Below this many columns the footer closes up its spacing, so `? Help` and `q Quit` still fit
+in 80 columns."""
 DEFAULT_EXPORT = "readlist.bib"
 _TAGS_NAMED = 5
 """Tags a question names before "… N more"."""
@@ -194,6 +197,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_WIDTH
 
     # ---- loading -----------------------------------------------------------------------
 
