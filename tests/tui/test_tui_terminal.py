@@ -290,7 +290,7 @@ def test_copy_puts_the_link_on_the_x_clipboard(
     assert pasted.stdout == "https://arxiv.org/abs/1706.03762"
 
 
-def test_copy_with_a_dead_display_goes_to_the_tmux_buffer(
+def test_copy_and_import_with_a_dead_display_use_the_tmux_buffer(
     filled: Library, library_path: Path, terminal: Terminal
 ) -> None:
     # tmux drops an app's OSC 52 unless its set-clipboard option is on, as it is not by default.
@@ -302,6 +302,11 @@ def test_copy_with_a_dead_display_goes_to_the_tmux_buffer(
     assert "OSC 52" not in screen
     assert ready_marker(5) in screen
     assert terminal.tmux("show-buffer") == "https://arxiv.org/abs/1706.03762"
+    terminal.tmux("set-buffer", "--", "@book{knuth1984, title = {Literate Programming}}")
+    terminal.keys("i")
+    terminal.wait_for("Import a file")
+    terminal.keys("Enter")
+    terminal.wait_for("clipboard: 1 new")
 
 
 def test_another_writer_neither_locks_nor_hides_its_papers(

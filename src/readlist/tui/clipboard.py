@@ -63,7 +63,8 @@ def _run_copy_tool(command: list[str], text: str) -> bool:
 
 
 def paste_from_system_clipboard() -> str | None:
-    """The desktop clipboard's text, or None when there is no clipboard to read."""
+    """The desktop clipboard's text, else tmux's paste buffer when the app runs in tmux; None when
+    there is neither to read."""
     if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
         for command in _unix_paste_commands():
             try:
@@ -97,4 +98,7 @@ def _unix_paste_commands() -> list[list[str]]:
             commands.append(["xclip", "-selection", "clipboard", "-o"])
         if shutil.which("xsel"):
             commands.append(["xsel", "--clipboard", "--output"])
+    if os.environ.get("TMUX") and shutil.which("tmux"):
+        # Where a copy goes in tmux without a desktop: its paste buffer.
+        commands.append(["tmux", "save-buffer", "-"])
     return commands

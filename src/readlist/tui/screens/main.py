@@ -564,8 +564,8 @@ class MainScreen(Screen[None]):
             text = paste_from_system_clipboard()
             if text is None:
                 raise UnreadableInput(
-                    "no clipboard to read here (no DISPLAY or xclip); save the text to a file "
-                    "and import its path"
+                    "no clipboard to read here (no DISPLAY or xclip, no tmux buffer); save the "
+                    "text to a file and import its path"
                 )
             source = ImportSource("clipboard", text.encode("utf-8"))
         report = self._library.import_sources([source])
