@@ -21,6 +21,7 @@ from readlist.search import SearchIndex
 from readlist.tui.app import ReadlistApp
 from readlist.tui.clipboard import copy_to_system_clipboard
 from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.detail import ABSTRACT_SHOWN
 from readlist.tui.widgets.paper_list import PaperList
 from tui.conftest import Settle
 from tui.papers import (
@@ -845,6 +846,25 @@ async def test_titles_take_the_tags_column_until_a_paper_has_a_tag(
         row = paper_list(app).render_line(1).text
         assert "Deep Residual" in row
         assert "#vision" in row
+
+
+async def test_a_huge_abstract_shows_its_start_and_how_much_is_left_out(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    # A broken entry can hold a whole page as its abstract; drawn whole, each visit to the paper
+    # held up the keys for seconds.
+    abstract = "word " * 80_000
+    huge = Draft("Huge Abstract", ["Big Writer"], 2020, abstract=abstract)
+    filled.add_drafts([(FileReport("huge"), [huge])])
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert current_title(app) == "Huge Abstract"
+        shown = detail_text(app)
+        assert "word word" in shown
+        left_out = len(abstract.strip()) - ABSTRACT_SHOWN
+        assert f"… {left_out:,} more characters of the abstract, not shown here" in shown
+        assert len(shown) < 2 * ABSTRACT_SHOWN
 
 
 async def test_layout_stacks_below_110_columns_and_reflows(

@@ -13,6 +13,10 @@ from readlist.tui.keys import DETAIL_KEYS
 from readlist.tui.links import paper_link
 from readlist.tui.text import one_line, visible
 
+ABSTRACT_SHOWN = 10_000
+"""Characters of an abstract the pane shows: arXiv caps abstracts at 1,920, but a broken entry
+can hold a whole page, and drawing it whole held up every key for seconds."""
+
 
 def describe(paper: Paper) -> Text:
     """The paper as the detail pane shows it: title, authors, venue and year, abstract, links..."""
@@ -34,7 +38,11 @@ def describe(paper: Paper) -> Text:
     if paper.needs_metadata:
         text.append("Waiting for metadata from arXiv (readlist refresh).\n\n", "italic")
     if paper.abstract:
-        text.append(visible(paper.abstract.strip()))
+        abstract = paper.abstract.strip()
+        text.append(visible(abstract[:ABSTRACT_SHOWN]))
+        if len(abstract) > ABSTRACT_SHOWN:
+            left_out = len(abstract) - ABSTRACT_SHOWN
+            text.append(f" … {left_out:,} more characters of the abstract, not shown here", "dim")
         text.append("\n\n")
     link = paper_link(paper)
     _field(text, "Link", one_line(link.url))
