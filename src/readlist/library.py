@@ -236,7 +236,8 @@ class Library:
 
     def __init__(self, path: Path, *, fetch_arxiv: ArxivFetcher | None = None) -> None:
         self.path = path
-        storage.prepare_library(path)
+        self.created = storage.prepare_library(path)
+        """Whether opening made this library: a first run, or a path mistyped."""
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()

@@ -71,8 +71,9 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def prepare_library(path: Path) -> None:
-    """Create the schema in a new file, or upgrade an older one after writing a backup beside it."""
+def prepare_library(path: Path) -> bool:
+    """Create the schema in a new file, or upgrade an older one after writing a backup beside it;
+    whether this made the library."""
     if path.is_dir():
         raise LibraryError(f"{path}: is a folder, not a library file")
     existed = path.exists()
@@ -93,7 +94,8 @@ def prepare_library(path: Path) -> None:
             version = _schema_version(connection, path)
             if version == 0:
                 raise LibraryError(f"{path}: an SQLite file that is not a readlist library")
-        if version == 0:
+        created = version == 0
+        if created:
             try:
                 _create_schema(connection, path)
             except LibraryError:
@@ -115,6 +117,7 @@ def prepare_library(path: Path) -> None:
             _use_wal(connection)
     finally:
         connection.close()
+    return created
 
 
 def begin_writing(connection: sqlite3.Connection, path: Path) -> None:

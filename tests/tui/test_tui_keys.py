@@ -604,6 +604,18 @@ async def test_a_long_title_leaves_the_note_room_to_write(
         assert app.screen.query_one(TextArea).size.height >= 8
 
 
+async def test_a_library_the_app_makes_is_named_once(
+    tmp_path: Path, filled: Library, library_path: Path, settle: Settle
+) -> None:
+    # A first run, or a mistyped --db: the user sees where the papers will be kept.
+    new_path = tmp_path / "elsewhere" / "mine.sqlite"
+    for path, said in ((new_path, [f"New library {new_path}"]), (library_path, [])):
+        app = ReadlistApp(path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert [n for n in notifications(app) if n.startswith("New library")] == said
+
+
 async def test_a_note_edits_with_its_control_codes_as_symbols_never_as_terminal_codes(
     filled: Library, library_path: Path, settle: Settle
 ) -> None:

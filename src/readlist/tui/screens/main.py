@@ -191,6 +191,9 @@ class MainScreen(Screen[None]):
         # first frame then already shows the list.
         self._reindex = True
         self.post_message(self._read(self.view_filter, self.sort))
+        if self._library.created:
+            # Where the papers will be kept, and a mistyped --db shows itself at once.
+            self.notify(f"New library {self._library.path}", markup=False)
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
