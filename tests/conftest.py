@@ -18,11 +18,13 @@ SAMPLE_DATA = REPO / "sample_data"
 
 
 @pytest.fixture(autouse=True)
-def own_cache_folder(
+def own_cache_and_state_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cache folder per test: when arXiv was last asked is no other test's, nor the user's."""
+    """Cache and state folders per test: when arXiv was last asked, and where the app was on a
+    library when it quit, are no other test's, nor the user's."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture

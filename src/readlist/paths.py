@@ -32,3 +32,10 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_path
 
     return user_cache_path(APP_NAME)
+
+
+def state_dir() -> Path:
+    """The folder for what readlist remembers between runs, such as where the app was."""
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME)

@@ -604,6 +604,36 @@ async def test_a_long_title_leaves_the_note_room_to_write(
         assert app.screen.query_one(TextArea).size.height >= 8
 
 
+async def test_the_app_opens_where_it_quit_on_each_library(
+    filled: Library, library_path: Path, settle: Settle
+) -> None:
+    app = ReadlistApp(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")  # the newest read: the unread filter keeps the four others
+        await settle(pilot)
+        await pilot.press("f", "home", "enter", "s", "s", "s")  # unread, by title
+        await settle(pilot)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        left_on = paper_list(app).current_id
+        titles = shown_titles(app)
+        assert len(titles) == 4
+        await pilot.press("q")
+
+    reopened = ReadlistApp(library_path)
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "4/5 shown · 4 unread · unread · sort: title" in status_text(reopened)
+        assert shown_titles(reopened) == titles
+        assert paper_list(reopened).current_id == left_on
+    # Another library opens as it always did.
+    other = ReadlistApp(library_path.with_name("other.sqlite"))
+    async with other.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "all · sort: added" in status_text(other)
+
+
 async def test_a_library_the_app_makes_is_named_once(
     tmp_path: Path, filled: Library, library_path: Path, settle: Settle
 ) -> None:

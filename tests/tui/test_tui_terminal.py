@@ -198,9 +198,13 @@ def test_search_read_and_tag_are_kept_after_quitting(
 
     terminal.start(library_path)
     screen = terminal.wait_for(ready_marker(5), "Deep Residual", "#vision")
-    row = next(line for line in screen.splitlines() if "Deep Residual" in line)
+    # The list's rows are left of the detail pane's edge.
+    rows = [line.split("▏")[0] for line in screen.splitlines()]
+    row = next(row for row in rows if "Deep Residual" in row)
     assert "✓" in row
     assert "#vision" in row
+    # The app opens on the paper it quit on: the detail pane shows it.
+    assert "Deep Residual" in screen.split("▏", 1)[1].splitlines()[0]
     residual = next(p for p in filled.papers() if p.title.startswith("Deep Residual"))
     assert residual.status is Status.READ
     assert residual.tags == ["vision"]

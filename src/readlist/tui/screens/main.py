@@ -7,6 +7,7 @@ import shlex
 import webbrowser
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -39,6 +40,7 @@ from readlist.tui.screens.dialogs import (
     filter_choices,
 )
 from readlist.tui.text import editable, one_line
+from readlist.tui.view_state import SavedView, load_view, save_view
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.search_box import SearchBox
@@ -162,11 +164,13 @@ class MainScreen(Screen[None]):
         self._view_set: frozenset[int] = frozenset()
         self._ranked: list[int] | None = None
         self._ranked_query: str | None = None
+        """The search `_ranked` answers."""
         self._lost_selection: tuple[int, int | None] | None = None
         """The paper a rerun of the search left out (its index half rebuilt: abstracts come
         last) and the one selected in its place; while the user stays there, the next rerun
         goes back to it."""
-        """The search `_ranked` answers."""
+        self._reopened_on: int | None = None
+        """The paper selected when the app last quit on this library, until the first load."""
         self._search: SearchIndex | None = None
         self._counts = Counts(total=0, unread=0)
         self._tags: list[str] = []
@@ -186,7 +190,10 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_focus(self.query_one(PaperList))
+        self._paper_list = self.query_one(PaperList)
+        self.set_focus(self._paper_list)
+        if (saved := load_view(self._library.path)) is not None:
+            self._go_back_to(saved)
         # The first load runs here, not in a worker: it takes ~70 ms at 100,000 papers, and the
         # first frame then already shows the list.
         self._reindex = True
@@ -197,6 +204,17 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
+        saved = SavedView(self.sort.value, self.view_filter, self._paper_list.current_id)
+        save_view(self._library.path, saved)
+
+    def _go_back_to(self, saved: SavedView) -> None:
+        """Open on the sort, filter and paper the app quit on; a filter by a tag that is gone,
+        or a sort this readlist does not know, is left as it is."""
+        with suppress(ValueError):
+            self.set_reactive(MainScreen.sort, SortKey(saved.sort))
+        if saved.view_filter in filter_choices(self._library.all_tags()):
+            self.set_reactive(MainScreen.view_filter, saved.view_filter)
+        self._reopened_on = saved.paper_id
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -238,7 +256,9 @@ class MainScreen(Screen[None]):
         papers.tags_column = bool(message.tags)
         papers.marked.intersection_update(self._view_set)
         papers.forget()
-        self._show(select=papers.current_id)
+        # The first load selects the paper the app quit on, if it is still in view.
+        select, self._reopened_on = self._reopened_on or papers.current_id, None
+        self._show(select=select)
         if self._reindex:
             self._reindex = False
             self.indexing = True
