@@ -266,9 +266,9 @@ def test_undo_takes_back_status_tags_note_and_import(library: Library) -> None:
     assert library.get(paper_id).year is None
     assert library.undo() == "edit note"
     assert library.get(paper_id).note == ""
-    assert library.undo() == "tag a, b"
+    assert library.undo() == "tag 1 paper with a, b"
     assert library.get(paper_id).tags == []
-    assert library.undo() == "mark read"
+    assert library.undo() == "mark 1 paper read"
     assert library.get(paper_id).status is Status.UNREAD
 
 
@@ -287,8 +287,8 @@ def test_undo_takes_back_only_its_own_change_not_another_readlists(library_path:
         cli.mark([paper_id], Status.READ)
 
         assert app.undo() == "import of test"
-        assert app.undo() == "tag mine"
-        assert app.undo() == "mark read"
+        assert app.undo() == "tag 1 paper with mine"
+        assert app.undo() == "mark 1 paper read"
         (paper,) = app.papers()
     assert paper.abstract is None
     assert paper.tags == ["before", "theirs"]
@@ -314,7 +314,7 @@ def test_undo_leaves_alone_a_new_paper_that_got_an_undone_papers_id(
         app.set_note(paper_id, "my note on the new paper")
         app.tag([paper_id], ["nlp"])
 
-        assert other.undo() == "tag nlp"
+        assert other.undo() == "tag 1 paper with nlp"
         assert other.undo() == "edit note"
         (paper,) = app.papers()
     assert (paper.title, paper.note, paper.tags) == (
@@ -474,7 +474,7 @@ def test_an_undo_the_library_refuses_can_be_tried_again(
         other.execute("ROLLBACK")
         other.close()
 
-        assert library.undo() == "tag nlp"
+        assert library.undo() == "tag 1 paper with nlp"
         (paper,) = library.papers()
         assert paper.tags == []
 

@@ -457,7 +457,8 @@ class Library:
                 (i, tag) for i in dict.fromkeys(paper_ids) for tag in clean if (i, tag) not in had
             ]
             connection.executemany("INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)", added)
-        self._undo.append(_UndoStep(f"tag {', '.join(clean)}", added_tags=added, born=born))
+        what = f"tag {_papers(len(born))} with {', '.join(clean)}"
+        self._undo.append(_UndoStep(what, added_tags=added, born=born))
 
     def untag(self, paper_ids: Sequence[int], tags: Iterable[str]) -> None:
         """Remove tags from papers; tags a paper does not have are ignored."""
@@ -466,9 +467,8 @@ class Library:
             born = self._existing(connection, paper_ids)
             removed = [pair for pair in _tag_pairs(connection, paper_ids) if pair[1] in clean]
             connection.executemany("DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?", removed)
-        self._undo.append(
-            _UndoStep(f"untag {', '.join(sorted(clean))}", removed_tags=removed, born=born)
-        )
+        what = f"untag {', '.join(sorted(clean))} from {_papers(len(born))}"
+        self._undo.append(_UndoStep(what, removed_tags=removed, born=born))
 
     def mark(self, paper_ids: Sequence[int], status: Status) -> None:
         """Mark papers read (stamping when) or unread."""
@@ -480,7 +480,8 @@ class Library:
                 "UPDATE paper SET status = ?, read_at = ? WHERE id = ?",
                 [(status.value, read_at, paper_id) for paper_id, _ in changing],
             )
-        self._undo.append(_UndoStep(f"mark {status.value}", old_values=changing, born=born))
+        what = f"mark {_papers(len(born))} {status.value}"
+        self._undo.append(_UndoStep(what, old_values=changing, born=born))
 
     def set_note(self, paper_id: int, note: str) -> None:
         """Replace a paper's note."""
@@ -1505,6 +1506,11 @@ def _export_slice(work: _ExportSlice) -> list[str]:
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _papers(count: int) -> str:
+    """ "1 paper", "3 papers": how many a change was made to, as its undo says."""
+    return "1 paper" if count == 1 else f"{count} papers"
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

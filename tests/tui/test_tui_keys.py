@@ -289,7 +289,7 @@ async def test_r_toggles_read_and_u_undoes(
         await pilot.press("r", "u")
         await settle(pilot)
         assert filled.get(attention).status is Status.UNREAD
-        assert "Undid: mark read" in notifications(app)
+        assert "Undid: mark 1 paper read" in notifications(app)
 
 
 async def test_space_marks_papers_for_a_bulk_read(
@@ -302,6 +302,10 @@ async def test_space_marks_papers_for_a_bulk_read(
         await settle(pilot)
         read = {p.title for p in filled.papers() if p.status is Status.READ}
         assert read == {TITLES_NEWEST_FIRST[0], TITLES_NEWEST_FIRST[2]}
+        await pilot.press("u")
+        await settle(pilot)
+        assert notifications(app)[-1] == "Undid: mark 2 papers read"
+        assert all(p.status is Status.UNREAD for p in filled.papers())
 
 
 async def test_a_narrow_status_line_still_shows_the_marks(
