@@ -1029,6 +1029,14 @@ async def test_i_imports_a_file_dropped_on_the_terminal_quoted_or_escaped(
             await settle(pilot)
             assert notifications(app)[-1].startswith(f"{dropped}: "), typed
         assert "Literate Programming" in {p.title for p in filled.papers()}
+        # Several files dragged at once come in one import.
+        second = tmp_path / "more refs.txt"
+        second.write_text("Mixtral of Experts\nVision Transformers Need Registers\n")
+        await pilot.press("i", *f"'{dropped}' '{second}' ", "enter")
+        await settle(pilot)
+        assert notifications(app)[-1] == (
+            f"{dropped}: 0 new, 0 updated, 1 known; {second}: 2 new, 0 updated, 0 known"
+        )
 
 
 async def test_i_imports_bibtex_from_the_clipboard(

@@ -84,19 +84,21 @@ def _import_summary(report: ImportReport) -> str:
         if file.waiting:
             line += f", {file.waiting} waiting for arXiv"
         parts.append(line)
-    return "\n".join(parts)
+    return "; ".join(parts)
 
 
-def _dropped_path(typed: str) -> str:
-    """The path `typed`, or the one it quotes: a file dragged onto a terminal comes as a shell
-    word, 'my refs.bib' or my\\ refs.bib, and no file is named that."""
+def _dropped_paths(typed: str) -> list[str]:
+    """The path `typed`, or the ones it quotes: files dragged onto a terminal come as shell
+    words, 'my refs.bib' or my\\ refs.bib, and no file is named that."""
     if Path(typed).expanduser().exists():
-        return typed
+        return [typed]
     try:
         words = shlex.split(typed)
     except ValueError:
-        return typed
-    return words[0] if len(words) == 1 else typed
+        return [typed]
+    if len(words) > 1 and not all(Path(word).expanduser().exists() for word in words):
+        return [typed]  # a name mistyped: said as typed
+    return words or [typed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,7 +584,7 @@ class MainScreen(Screen[None]):
                 "its path, or copy it and leave the path empty"
             )
         if path:
-            source = ImportSource.from_path(_dropped_path(path))
+            sources = [ImportSource.from_path(dropped) for dropped in _dropped_paths(path)]
         else:
             text = paste_from_system_clipboard()
             if text is None:
@@ -590,8 +592,8 @@ class MainScreen(Screen[None]):
                     "no clipboard to read here (no DISPLAY or xclip, no tmux buffer); save the "
                     "text to a file and import its path"
                 )
-            source = ImportSource("clipboard", text.encode("utf-8"))
-        report = self._library.import_sources([source])
+            sources = [ImportSource("clipboard", text.encode("utf-8"))]
+        report = self._library.import_sources(sources)
         if report.failed and not report.new:
             raise NothingToImport(_import_summary(report))
         return _import_summary(report)
