@@ -665,6 +665,31 @@ def test_title_by_authors_lines_split_at_the_last_by_before_names() -> None:
     ]
 
 
+def test_author_lines_joined_by_middle_dots_are_the_authors_of_the_title_above() -> None:
+    # Conference sites list each paper as its title over "Name · Name · Name".
+    drafts = parse_fixture("accepted_dotted_authors.txt").drafts
+
+    assert [(d.title, d.authors) for d in drafts] == [
+        (
+            "Scaling Sparse Autoencoders to Frontier Models",
+            ["Elena Vasquez", "Ravi Shankar", "Tom Becker"],
+        ),
+        ("Provably Efficient Exploration in Constrained MDPs", ["Hyun-woo Park", "Maria Gonzalez"]),
+        (
+            "Graph Transformers Without Positional Encodings",
+            ["Fatima Zahra", "Lukas Meyer", "Chen Jun"],
+        ),
+        (
+            "Diffusion Models as Plug-and-Play Priors for Inverse Problems in Astronomy",
+            ["Samuel Okafor", "Ingrid Nilsson"],
+        ),
+        (
+            "Efficient Test-Time Adaptation via Entropy Matching",
+            ["Rahul Gupta", "Anna Kowalska", "Pierre Martin"],
+        ),
+    ]
+
+
 def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     text = (
         "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"

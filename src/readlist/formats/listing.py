@@ -1288,8 +1288,9 @@ class _PageReader:
             self._titled_link(text, index)
             return
         # A list of names passes for a title too ("Timothée Darcet, Maxime Oquab"); without a
-        # comma, "Bug Fixes and Stability Improvements" is a title before it is two names.
-        names = names_in(text) if "," in text or not _is_title(text) else None
+        # comma or a conference site's " · ", "Bug Fixes and Stability Improvements" is a title
+        # before it is two names.
+        names = names_in(text) if "," in text or " · " in text or not _is_title(text) else None
         if names is not None:
             target = self._subject()
             if target is not None and target.authors is None and target.abstract is None:
