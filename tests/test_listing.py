@@ -690,6 +690,25 @@ def test_author_lines_joined_by_middle_dots_are_the_authors_of_the_title_above()
     ]
 
 
+def test_an_openreview_venue_page_gives_each_paper_with_its_authors_and_abstract() -> None:
+    # Under each title: "Download PDF", the authors, then metadata lines and the venue's
+    # decision ("ICLR 2025 Oral"), none of them a title.
+    drafts = parse_fixture("openreview_venue.txt").drafts
+
+    assert [(d.title, d.authors) for d in drafts] == [
+        (
+            "Learning to Route Tokens Across Heterogeneous Accelerators",
+            ["Hana Sato", "Diego Ferreira", "Mira Okonkwo"],
+        ),
+        (
+            "Implicit Bias of Adaptive Optimisers in Overparameterised Regression",
+            ["Aylin Kaya", "Tobias Lindqvist"],
+        ),
+    ]
+    assert drafts[0].abstract is not None
+    assert drafts[0].abstract.startswith("Serving mixture-of-experts models")
+
+
 def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     text = (
         "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"

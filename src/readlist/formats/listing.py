@@ -576,6 +576,7 @@ _CHROME = _HF_CHROME | frozenset(
         "arxiv page",
         "paper page",
         "add to collection",
+        "download pdf",
         "comments",
         "·",
         "•",
@@ -632,6 +633,20 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 """`Authors: ...`, `**Summary:** ...`: a labelled line of a record, emphasis left out."""
+_RECORD_METADATA = re.compile(
+    r"^(?:keywords|readers|primary area|submission number|published|last modified"
+    r"|supplementary material|venue)\s*:",
+    re.IGNORECASE,
+)
+"""Lines of a record's metadata on a venue page (OpenReview's "Keywords: ...", "Readers:
+Everyone"): neither a title nor the paper's."""
+_VENUE_DECISION = re.compile(
+    r"^(?:submitted to\s+)?[A-Z][\w-]*\s+(?:19|20)\d\d\s+(?:conference\s+)?"
+    r"(?:oral|poster|spotlight|notable[\w -]*|(?:withdrawn\s+)?submission)$",
+    re.IGNORECASE,
+)
+"""The venue and decision OpenReview shows under a paper: "ICLR 2025 Oral", "Submitted to ICLR
+2025"; not a title."""
 _BY_LINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _TITLE_DASH = re.compile(r"\s+[-–—|:]+\s*$")
@@ -1245,6 +1260,9 @@ class _PageReader:
         if len(text) <= 40 and text.casefold().rstrip(":") in _OFF_TOPIC:
             self.other_lines += 1
             return
+        if ":" in text[:25] and _RECORD_METADATA.match(text):
+            self.other_lines += 1
+            return
         label = _LABEL.match(text) if ":" in text[:20] else None
         if label is not None:
             name, value = label.group(1).lower(), label.group(2).strip()
@@ -1297,7 +1315,7 @@ class _PageReader:
                 target.authors = names
                 target.evidence = True
                 return
-        elif _is_title(text):
+        elif _is_title(text) and not _VENUE_DECISION.match(text):
             self._title(text, index)
             return
         self.other_lines += 1
