@@ -709,6 +709,17 @@ def test_an_openreview_venue_page_gives_each_paper_with_its_authors_and_abstract
     assert drafts[0].abstract.startswith("Serving mixture-of-experts models")
 
 
+def test_a_bold_title_before_its_link_comes_without_the_asterisks() -> None:
+    # A Notion or Obsidian export: "- [ ] **Title** — https://arxiv.org/abs/ID".
+    drafts = parse_fixture("notion_reading_list.md").drafts
+
+    assert [(d.title, d.arxiv_id, d.read) for d in drafts] == [
+        ("Speculative Decoding with Draft Trees", "2402.01234", False),
+        ("Quantising KV Caches to Two Bits", "2403.05521", False),
+        ("FlashDecoding++: Faster Inference on GPUs", "2311.01282", True),
+    ]
+
+
 def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     text = (
         "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"

@@ -1368,7 +1368,7 @@ class _PageReader:
             return
         self._close_run()
         authors = split.authors if split else None
-        entry = _Entry([" ".join(remainder.split())], [index], self.listed, authors=authors)
+        entry = _Entry([_clean_title(remainder)], [index], self.listed, authors=authors)
         if split is not None:
             entry.venue, entry.year = split.venue, split.year
         entry.url, entry.arxiv_id = url, arxiv_id
