@@ -720,6 +720,18 @@ def test_a_bold_title_before_its_link_comes_without_the_asterisks() -> None:
     ]
 
 
+def test_a_reddit_post_gives_its_paper_without_the_flair() -> None:
+    drafts = parse_fixture("reddit_post.txt").drafts
+
+    assert [(d.title, d.arxiv_id, d.code_url) for d in drafts] == [
+        (
+            "Tiny Recursive Reasoners Beat Large Models on Puzzles",
+            "2403.10001",
+            "https://github.com/mokonkwo/tiny-reasoner",
+        )
+    ]
+
+
 def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     text = (
         "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"

@@ -601,6 +601,9 @@ _PUBLISHED = re.compile(
 _HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _LIST_MARK = re.compile(r"^(?:[-*+•▪◦‣–—]|\d{1,4}[.)]|\(\d{1,4}\))\s+")
 _TASK = re.compile(r"^\[([ xX])\]\s+")
+_POST_FLAIR = re.compile(r"^\[[DNPR]\]\s+(?=\S)")
+"""The flair opening a r/MachineLearning post's title: [R]esearch, [D]iscussion, [P]roject,
+[N]ews."""
 """A Markdown task's checkbox, "[ ] " or "[x] " (done)."""
 _MD_LINK = re.compile(
     r"^(?:\*\*|__|\*|_)?\[((?:[^\[\]]|\[[^\[\]]*\])+)\]"
@@ -1137,6 +1140,9 @@ class _PageReader:
             if link is not None:
                 self._close_all()
                 self._linked(link, index)
+                return 0
+            if flair := _POST_FLAIR.match(text):
+                self._plain(text[flair.end() :], index)
                 return 0
         return None
 
