@@ -732,6 +732,33 @@ def test_a_reddit_post_gives_its_paper_without_the_flair() -> None:
     ]
 
 
+def test_google_scholar_results_give_each_title_with_the_authors_and_year_under_it() -> None:
+    drafts = parse_fixture("scholar_results.txt").drafts
+
+    assert [(d.title, d.authors, d.year, d.arxiv_id) for d in drafts] == [
+        (
+            "Contrastive Pretraining for Low-Resource Speech Translation",
+            ["M Okonkwo", "T Lindqvist", "H Sato"],
+            2024,
+            "2402.11873",
+        ),
+        (
+            "Graph neural networks for molecular property prediction: a survey",
+            ["D Ferreira", "A Kaya"],
+            2023,
+            None,
+        ),
+        (
+            "Self-supervised speech representations are brittle under accent shift",
+            ["N Petrova", "K Mensah"],
+            2023,
+            None,
+        ),
+    ]
+    assert drafts[1].venue == "Journal of Cheminformatics"
+    assert all(draft.abstract for draft in drafts)
+
+
 def test_headings_naming_a_venue_or_its_list_are_not_papers() -> None:
     text = (
         "ICML 2024 Workshop on Efficient Systems for Foundation Models — Accepted Papers\n\n"

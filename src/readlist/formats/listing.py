@@ -650,6 +650,10 @@ _VENUE_DECISION = re.compile(
 )
 """The venue and decision OpenReview shows under a paper: "ICLR 2025 Oral", "Submitted to ICLR
 2025"; not a title."""
+_SCHOLAR_BYLINE = re.compile(r"^([^-–…]+)…?\s+-\s+(.+?)(?:,\s+((?:19|20)\d\d))?\s+-\s+[\w.&' -]+$")
+"""The line under a Google Scholar result's title: "M Okonkwo, T Lindqvist - Venue, 2024 - host"."""
+_RESULT_ACTIONS = re.compile(r"^(?:save\s+cite\b|cited by \d)", re.IGNORECASE)
+"""The row of links under a search result: "Save Cite Cited by 37 Related articles"."""
 _BY_LINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _TITLE_DASH = re.compile(r"\s+[-–—|:]+\s*$")
@@ -1279,6 +1283,8 @@ class _PageReader:
             if self._label(name, value):
                 return
         length = len(text)
+        if " - " in text and self._scholar_byline(text):
+            return
         # Hugging Face titles have no authors inline, and "X by Y" in one is the title's.
         if (
             (" by " in text or " By " in text)
@@ -1321,10 +1327,32 @@ class _PageReader:
                 target.authors = names
                 target.evidence = True
                 return
-        elif _is_title(text) and not _VENUE_DECISION.match(text):
+        elif (
+            _is_title(text) and not _VENUE_DECISION.match(text) and not _RESULT_ACTIONS.match(text)
+        ):
             self._title(text, index)
             return
         self.other_lines += 1
+
+    def _scholar_byline(self, text: str) -> bool:
+        """A search result's authors, venue and year under its title; False if `text` is not
+        one or there is no title above it."""
+        byline = _SCHOLAR_BYLINE.match(text)
+        names = names_in(byline.group(1)) if byline is not None else None
+        if byline is None or names is None:
+            return False
+        target = self._subject()
+        if target is None or target.authors is not None:
+            return False
+        target.authors, target.evidence = names, True
+        venue, year = byline.group(2), byline.group(3)
+        target.year = int(year) if year else None
+        if arxiv := _INLINE_ARXIV.search(venue):
+            target.arxiv_id = canonical_arxiv_id(arxiv.group(1))
+            target.url = target.url or f"https://arxiv.org/abs/{target.arxiv_id}"
+        else:
+            target.venue = venue
+        return True
 
     def _by_line(self, split: _Byline, index: int) -> None:
         self._close_run()
