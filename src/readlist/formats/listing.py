@@ -749,9 +749,20 @@ _OFF_TOPIC = frozenset(
         "action items",
         "next meeting",
         "table of contents",
+        "about the job",
+        "about the role",
+        "responsibilities",
+        "qualifications",
+        "benefits",
+        "course description",
+        "grading",
+        "office hours",
+        "important dates",
+        "submission guidelines",
     )
 )
-"""Headings of changelogs, READMEs, minutes and books: what follows them is not a paper."""
+"""Headings of changelogs, READMEs, minutes, books, job ads, syllabi and calls for papers: what
+follows them is not a paper."""
 _NAMES_A_LIST = re.compile(r"\b(?:read|reading|papers|literature)\b", re.IGNORECASE)
 """Words of a heading over someone's own list of papers: "Reading list", "Papers to read this
 week", "## Literature" (but not "## This Week" or "## TODO", over a project's tasks)."""
@@ -1268,6 +1279,8 @@ class _PageReader:
         if self.off_topic:
             return
         if len(text) <= 40 and text.casefold().rstrip(":") in _OFF_TOPIC:
+            # The paragraph under such a heading is no abstract of the lines above it.
+            self._close_all()
             self.other_lines += 1
             return
         if ":" in text[:25] and _RECORD_METADATA.match(text):
