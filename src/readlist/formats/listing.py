@@ -210,6 +210,9 @@ _TITLE_WORDS = frozenset(
 )
 """Words of titles, not of names: "X by Gradient Descent" names no Mr Descent."""
 _TITLE_SUFFIXES = ("tion", "sion", "ment", "ness", "ised", "ized", "ings")
+_AFFILIATION_WORDS = frozenset("university college institute laboratory department school".split())
+"""Words of an affiliation beside a name ("Diego Ferreira, Carnegie Mellon University"), not of
+a name."""
 
 
 def _is_name(name: str) -> bool:
@@ -225,7 +228,11 @@ def _is_name(name: str) -> bool:
         if token in _NAME_PARTICLES:
             continue
         folded = token.casefold()
-        if folded in _TITLE_WORDS or (len(token) >= 8 and folded.endswith(_TITLE_SUFFIXES)):
+        if (
+            folded in _TITLE_WORDS
+            or folded in _AFFILIATION_WORDS
+            or (len(token) >= 8 and folded.endswith(_TITLE_SUFFIXES))
+        ):
             return False
         first = token[0]
         if not (first.isalpha() and first.isupper()):
