@@ -665,48 +665,84 @@ def test_title_by_authors_lines_split_at_the_last_by_before_names() -> None:
     ]
 
 
-def test_author_lines_joined_by_middle_dots_are_the_authors_of_the_title_above() -> None:
-    # Conference sites list each paper as its title over "Name · Name · Name".
-    drafts = parse_fixture("accepted_dotted_authors.txt").drafts
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Conference sites put "Name · Name · Name" under each title.
+        (
+            "accepted_dotted_authors.txt",
+            [
+                (
+                    "Scaling Sparse Autoencoders to Frontier Models",
+                    ["Elena Vasquez", "Ravi Shankar", "Tom Becker"],
+                ),
+                (
+                    "Provably Efficient Exploration in Constrained MDPs",
+                    ["Hyun-woo Park", "Maria Gonzalez"],
+                ),
+                (
+                    "Graph Transformers Without Positional Encodings",
+                    ["Fatima Zahra", "Lukas Meyer", "Chen Jun"],
+                ),
+                (
+                    "Diffusion Models as Plug-and-Play Priors for Inverse Problems in Astronomy",
+                    ["Samuel Okafor", "Ingrid Nilsson"],
+                ),
+                (
+                    "Efficient Test-Time Adaptation via Entropy Matching",
+                    ["Rahul Gupta", "Anna Kowalska", "Pierre Martin"],
+                ),
+            ],
+        ),
+        # OpenReview: "Download PDF", the authors, then metadata lines and the decision
+        # ("ICLR 2025 Oral"), none of them a title.
+        (
+            "openreview_venue.txt",
+            [
+                (
+                    "Learning to Route Tokens Across Heterogeneous Accelerators",
+                    ["Hana Sato", "Diego Ferreira", "Mira Okonkwo"],
+                ),
+                (
+                    "Implicit Bias of Adaptive Optimisers in Overparameterised Regression",
+                    ["Aylin Kaya", "Tobias Lindqvist"],
+                ),
+            ],
+        ),
+        # ACL Anthology: "pdf bib abs Title" over "Name | Name"; the volume's title, editors
+        # and metadata are no paper.
+        (
+            "acl_anthology_volume.txt",
+            [
+                (
+                    "Quantifying Label Noise in Crowdsourced Natural Language Inference",
+                    ["Amira Haddad", "Thomas Keller", "Yuki Tanaka"],
+                ),
+                (
+                    "Cross-Lingual Transfer of Discourse Parsers with Minimal Supervision",
+                    ["Carlos Mendes", "Ingrid Holm"],
+                ),
+                (
+                    "Do Retrieval-Augmented Models Cite Faithfully?",
+                    ["Sara Lindgren", "Mohammed Al-Sayed", "Peter Novak"],
+                ),
+            ],
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_venue_pages_give_each_paper_once_with_its_authors(
+    name: str, expected: list[tuple[str, list[str]]]
+) -> None:
+    drafts = parse_fixture(name).drafts
 
-    assert [(d.title, d.authors) for d in drafts] == [
-        (
-            "Scaling Sparse Autoencoders to Frontier Models",
-            ["Elena Vasquez", "Ravi Shankar", "Tom Becker"],
-        ),
-        ("Provably Efficient Exploration in Constrained MDPs", ["Hyun-woo Park", "Maria Gonzalez"]),
-        (
-            "Graph Transformers Without Positional Encodings",
-            ["Fatima Zahra", "Lukas Meyer", "Chen Jun"],
-        ),
-        (
-            "Diffusion Models as Plug-and-Play Priors for Inverse Problems in Astronomy",
-            ["Samuel Okafor", "Ingrid Nilsson"],
-        ),
-        (
-            "Efficient Test-Time Adaptation via Entropy Matching",
-            ["Rahul Gupta", "Anna Kowalska", "Pierre Martin"],
-        ),
-    ]
+    assert [(d.title, d.authors) for d in drafts] == expected
 
 
-def test_an_openreview_venue_page_gives_each_paper_with_its_authors_and_abstract() -> None:
-    # Under each title: "Download PDF", the authors, then metadata lines and the venue's
-    # decision ("ICLR 2025 Oral"), none of them a title.
-    drafts = parse_fixture("openreview_venue.txt").drafts
+def test_an_openreview_paper_takes_its_abstract_not_its_tldr() -> None:
+    abstracts = [d.abstract or "" for d in parse_fixture("openreview_venue.txt").drafts]
 
-    assert [(d.title, d.authors) for d in drafts] == [
-        (
-            "Learning to Route Tokens Across Heterogeneous Accelerators",
-            ["Hana Sato", "Diego Ferreira", "Mira Okonkwo"],
-        ),
-        (
-            "Implicit Bias of Adaptive Optimisers in Overparameterised Regression",
-            ["Aylin Kaya", "Tobias Lindqvist"],
-        ),
-    ]
-    assert drafts[0].abstract is not None
-    assert drafts[0].abstract.startswith("Serving mixture-of-experts models")
+    assert abstracts[0].startswith("Serving mixture-of-experts models")
 
 
 def test_a_bold_title_before_its_link_comes_without_the_asterisks() -> None:

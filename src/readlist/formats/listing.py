@@ -190,7 +190,9 @@ def tex_to_text(text: str) -> str:
     return converted or " ".join(text.split())
 
 
-_NAME_SEPARATORS = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|;\s*|\s+and\s+|\s*&\s*|\s+·\s+)\s*")
+_NAME_SEPARATORS = re.compile(
+    r"\s*(?:,\s*(?:and\s+|&\s*)?|;\s*|\s+and\s+|\s*&\s*|\s+·\s+|\s+\|\s+)\s*"
+)
 _AFFILIATION_MARKS = re.compile(r"[\d¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§♠♣♥♦]+(?=\s|$|,)")
 _NAME_PARTICLES = frozenset(
     "van von de der den da di del della la le du dos das bin ibn al el ter ten zu af y".split()
@@ -645,7 +647,7 @@ _LABEL = re.compile(
 """`Authors: ...`, `**Summary:** ...`: a labelled line of a record, emphasis left out."""
 _RECORD_METADATA = re.compile(
     r"^(?:keywords|readers|primary area|submission number|published|last modified"
-    r"|supplementary material|venue)\s*:",
+    r"|supplementary material|venue|anthology id|month|year|address|publisher)\s*:",
     re.IGNORECASE,
 )
 """Lines of a record's metadata on a venue page (OpenReview's "Keywords: ...", "Readers:
@@ -661,6 +663,9 @@ _SCHOLAR_BYLINE = re.compile(r"^([^-–…]+)…?\s+-\s+(.+?)(?:,\s+((?:19|20)\d
 """The line under a Google Scholar result's title: "M Okonkwo, T Lindqvist - Venue, 2024 - host"."""
 _RESULT_ACTIONS = re.compile(r"^(?:save\s+cite\b|cited by \d)", re.IGNORECASE)
 """The row of links under a search result: "Save Cite Cited by 37 Related articles"."""
+_ANTHOLOGY_BUTTONS = re.compile(r"^pdf\s+bib\s+(?:(\(full\))|abs\s+)")
+"""The buttons before each title of an ACL Anthology volume, "pdf bib abs Title"; "(full)" before
+the volume's own title."""
 _BY_LINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _TITLE_DASH = re.compile(r"\s+[-–—|:]+\s*$")
@@ -779,11 +784,11 @@ title with such a word is longer."""
 _LIST_HEADING = re.compile(
     r"\b(?:accepted|selected)\s+(?:papers|posters|submissions|talks|orals)\s*$"
     r"|^(?:orals?|posters?|spotlights?)(?:\s+(?:and|&)\s+\w+|\s+(?:papers|presentations|session))?$"
-    r"|\bcall for papers\s*$|^proceedings of\b[^:]*$",
+    r"|\bcall for papers\s*$|^proceedings of\b[^:]*(?:\(volume [^()]*\))?$",
     re.IGNORECASE,
 )
 """A line naming a venue or one of its lists: "ICML 2024 Workshop on ... — Accepted Papers",
-"Orals and Spotlights", "Call for Papers", "Proceedings of ...". Lists only at the end of the
+"Orals and Spotlights", "Call for Papers", "Proceedings of ... (Volume 1: Long Papers)". Lists only at the end of the
 line, and no subtitle: "Accepted Papers Are Not Always Better: ..." and "Findings of the Third
 Workshop on ..." are papers' titles."""
 _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$")
@@ -1290,6 +1295,11 @@ class _PageReader:
             self._close_all()
             self.other_lines += 1
             return
+        if text[:4] == "pdf " and (buttons := _ANTHOLOGY_BUTTONS.match(text)):
+            if buttons.group(1):
+                self.other_lines += 1
+                return
+            text = text[buttons.end() :]
         if ":" in text[:25] and _RECORD_METADATA.match(text):
             self.other_lines += 1
             return
@@ -1327,20 +1337,21 @@ class _PageReader:
         ):
             self._by_line(split, index)
             return
-        if length > 300 or (length >= 100 and _is_prose(text)):
-            self._paragraph(text)
-            return
-        if (text[-1] == ":" and length <= 80) or _LIST_HEADING.search(text):
+        if length <= 300 and ((text[-1] == ":" and length <= 80) or _LIST_HEADING.search(text)):
             self._close_all()
             self.reading_list = _NAMES_A_LIST.search(text) is not None
+            return
+        if length > 300 or (length >= 100 and _is_prose(text)):
+            self._paragraph(text)
             return
         if "://" in text or "arXiv:" in text or "arxiv:" in text or _TRAILING_ID.search(text):
             self._titled_link(text, index)
             return
         # A list of names passes for a title too ("Timothée Darcet, Maxime Oquab"); without a
-        # comma or a conference site's " · ", "Bug Fixes and Stability Improvements" is a title
-        # before it is two names.
-        names = names_in(text) if "," in text or " · " in text or not _is_title(text) else None
+        # comma or a conference site's " · " or " | ", "Bug Fixes and Stability Improvements" is
+        # a title before it is two names.
+        separated = "," in text or " · " in text or " | " in text
+        names = names_in(text) if separated or not _is_title(text) else None
         if names is not None:
             target = self._subject()
             if target is not None and target.authors is None and target.abstract is None:
