@@ -745,6 +745,15 @@ def test_an_openreview_paper_takes_its_abstract_not_its_tldr() -> None:
     assert abstracts[0].startswith("Serving mixture-of-experts models")
 
 
+def test_papers_shared_in_chat_come_without_the_words_before_them() -> None:
+    drafts = parse_fixture("chat_sharing_papers.txt").drafts
+
+    assert [(d.title, d.arxiv_id) for d in drafts] == [
+        ("Speculative Decoding with Draft Trees", "2402.01234"),
+        ("Quantising KV Caches to Two Bits", "2403.05521"),
+    ]
+
+
 def test_a_bold_title_before_its_link_comes_without_the_asterisks() -> None:
     # A Notion or Obsidian export: "- [ ] **Title** — https://arxiv.org/abs/ID".
     drafts = parse_fixture("notion_reading_list.md").drafts

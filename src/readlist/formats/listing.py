@@ -666,6 +666,9 @@ _RESULT_ACTIONS = re.compile(r"^(?:save\s+cite\b|cited by \d)", re.IGNORECASE)
 _ANTHOLOGY_BUTTONS = re.compile(r"^pdf\s+bib\s+(?:(\(full\))|abs\s+)")
 """The buttons before each title of an ACL Anthology volume, "pdf bib abs Title"; "(full)" before
 the volume's own title."""
+_LEAD_IN = re.compile(r"^[a-z][\w' ]*[:?]\s+(?=[A-Z])")
+"""A chat message's words before the title it shares: "also relevant: Title", "has anyone read
+this? Title"."""
 _BY_LINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _TITLE_DASH = re.compile(r"\s+[-–—|:]+\s*$")
@@ -1425,6 +1428,8 @@ class _PageReader:
             else:
                 self.other_lines += 1
             return
+        if remainder[0].islower() and (lead_in := _LEAD_IN.match(remainder)):
+            remainder = remainder[lead_in.end() :]
         split = _split_by(remainder) if " by " in remainder or " By " in remainder else None
         if split is not None:
             remainder = split.title
