@@ -24,7 +24,8 @@ Three readers share the work:
   with a problem rather than imported wrong.
 - Everything else: Hugging Face pages (title and abstract lines, with or without blank lines
   between, page chrome dropped), Markdown `### [Title](link)` cards, bulleted or tabled accepted
-  lists, `Title by Authors` lines and plain lists of titles.
+  lists, venue pages (a title over its authors: OpenReview, ACL Anthology, conference sites),
+  Google Scholar results, `Title by Authors` lines and plain lists of titles.
 
 Precision matters as much as recall, because every text that is neither BibTeX nor arXiv ids
 lands here: a bare title line counts only in a text that is nothing but titles, and a
