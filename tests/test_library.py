@@ -358,6 +358,37 @@ def test_a_second_library_object_sees_changes_at_once(library_path: Path) -> Non
         assert cli_side.counts().unread == 0
 
 
+def _many_papers(count: int) -> list[Draft]:
+    return [
+        Draft(f"Paper number {n} on sparse routing", abstract="More words. " * 60)
+        for n in range(count)
+    ]
+
+
+def test_a_large_import_writes_its_papers_once_and_the_library_stays_in_wal_mode(
+    library_path: Path,
+) -> None:
+    with Library(library_path) as library:
+        add(library, *_many_papers(5_000))
+        # Straight into the file: through the write-ahead log, every page would be written twice.
+        wal = library_path.with_name(f"{library_path.name}-wal")
+        assert library_path.stat().st_size > 4_000_000
+        assert not wal.exists() or wal.stat().st_size < 100_000
+        assert not library_path.with_name(f"{library_path.name}-journal").exists()
+        with sqlite3.connect(library_path) as other:
+            assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert library.counts().total == 5_000
+
+
+def test_a_large_import_while_the_app_has_the_library_open_stores_everything(
+    library_path: Path,
+) -> None:
+    with Library(library_path) as app_side, Library(library_path) as cli_side:
+        assert app_side.counts().total == 0
+        add(cli_side, *_many_papers(3_000))
+        assert app_side.counts().total == 3_000
+
+
 def test_papers_another_writer_stored_meanwhile_are_merged_not_doubled(library_path: Path) -> None:
     # Two imports at once (two terminals, or the app and the CLI): the second must see what the
     # first committed while it was reading its file.

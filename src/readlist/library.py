@@ -7,7 +7,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -282,13 +282,22 @@ class Library:
             raise LibraryError(f"{self.path}: cannot read the library ({error})") from None
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to
-        # a writer later fails at once with "database is locked" instead of waiting its turn.
+    def _writing(self, *, bulk: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction; `bulk` for a large import (`storage.rollback_journal`)."""
         connection = self._connection()
         if not self.path.exists():
             # The open connection would write on into the deleted file, and all would be lost.
             raise LibraryError(f"{self.path}: the library file is gone; was it moved or deleted?")
+        with (
+            storage.rollback_journal(connection) if bulk else nullcontext(),
+            self._transaction(connection) as written,
+        ):
+            yield written
+
+    @contextmanager
+    def _transaction(self, connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        # Writers take the write lock up front (IMMEDIATE): a deferred transaction that upgrades to
+        # a writer later fails at once with "database is locked" instead of waiting its turn.
         storage.begin_writing(connection, self.path)
         try:
             yield connection
@@ -681,7 +690,7 @@ class Library:
                 first = next(batches, None)
                 if first is None:
                     continue
-                with self._writing() as connection:
+                with self._writing(bulk=len(first) == _WRITE_BATCH) as connection:
                     # Read under the write lock: another readlist may have written since the
                     # last source (its papers would come in twice, or its keys clash).
                     version = connection.execute("PRAGMA data_version").fetchone()[0]
