@@ -750,6 +750,60 @@ def test_the_progress_bar_shows_on_a_terminal_for_piped_input(tmp_path: Path) ->
     assert "importing" not in on_a_terminal(f"{readlist_command} '{paper}'")
 
 
+def test_a_big_bibtex_file_imported_on_a_terminal_is_still_split_on_a_worker(
+    tmp_path: Path,
+) -> None:
+    # Beside a thread, no worker process is forked (`parallel.ordered_map`): the progress bar
+    # must not run one to redraw itself, or an import on a terminal is a third slower.
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the file is split by the importing process itself")
+    abstract = "We study sparse routing in mixtures of experts. " * 30
+    entries = (
+        f"@article{{paper{n},\n  title = {{Paper {n} on Sparse Routing}},\n"
+        f"  author = {{Ada Lovelace and Alan Turing}},\n  year = {{2024}},\n"
+        f"  abstract = {{{abstract}}}\n}}\n"
+        for n in range(6_000)
+    )
+    big = tmp_path / "big.bib"
+    big.write_text("\n".join(entries))
+    assert big.stat().st_size > 9 << 20  # what readlist splits on workers
+    database = tmp_path / "lib.sqlite"
+    command = f"'{sys.executable}' -m readlist --db '{database}' import '{big}'"
+    terminal = subprocess.Popen(
+        ["script", "-qec", command, os.devnull], stdout=subprocess.PIPE, text=True
+    )
+    forked = False
+    while terminal.poll() is None and not forked:
+        forked = any(_children(pid) for pid in _readlist_processes(database))
+        time.sleep(0.005)
+    output, _ = terminal.communicate()
+    assert terminal.returncode == 0
+    assert "importing" in output
+    assert "6000 new" in output
+    assert forked
+
+
+def _readlist_processes(database: Path) -> list[int]:
+    """The readlist processes working on `database` (not the shell or `script` starting one)."""
+    command = [sys.executable, "-m", "readlist", "--db", str(database)]
+    found = []
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            arguments = (folder / "cmdline").read_bytes().decode().split("\0")
+        except OSError:  # ended meanwhile
+            continue
+        if arguments[: len(command)] == command:
+            found.append(int(folder.name))
+    return found
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split()
+    except OSError:
+        return []
+
+
 def test_the_arxiv_pause_holds_between_two_commands(library_path: Path) -> None:
     # As a script importing id files one after another: the second command waits its turn.
     with ArxivReplayServer(ARXIV_RECORDINGS) as server:
