@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from readlist.library import FileReport, Library
@@ -69,13 +70,14 @@ class Terminal:
             env=self._environment,
         ).stdout
 
-    def start(self, library: Path) -> float:
-        """Start readlist; returns the monotonic time just before the process was asked for."""
+    def start(self, *command: str) -> float:
+        """Start `command` (readlist by default); returns the monotonic time just before the
+        process was asked for."""
         started = time.monotonic()
         self.tmux(
             "new-session", "-d", "-s", "b", "-x", "120", "-y", "40",
             "-e", "LANG=C.UTF-8", "-e", "PYTHONDONTWRITEBYTECODE=", "-e", "DISPLAY=",
-            "--", str(READLIST), "--db", str(library),
+            "--", *command,
         )  # fmt: skip
         return started
 
@@ -101,7 +103,7 @@ def first_screen(library: Path, papers: int, socket: Path) -> float:
     """Seconds from asking for the process to the list on screen."""
     terminal = Terminal(socket)
     try:
-        started = terminal.start(library)
+        started = terminal.start(str(READLIST), "--db", str(library))
         # The counts, a list row and the footer (drawn last): a capture can catch half a frame.
         return terminal.wait(f"{papers:,}/{papers:,} shown", "● ", "palette") - started
     finally:
@@ -115,27 +117,61 @@ def typing(library: Path, papers: int, socket: Path) -> tuple[list[float], list[
     echo: list[float] = []
     results: list[float] = []
     try:
-        terminal.start(library)
+        terminal.start(str(READLIST), "--db", str(library))
         terminal.wait(f"{papers:,}/{papers:,} shown")
         terminal.tmux("send-keys", "-t", "b", "/")
         time.sleep(2)  # let the search index finish building: typing starts on an idle app
-        for length in range(1, len(QUERY) + 1):
-            typed = QUERY[:length]
-            before = terminal.screen()
-            sent = time.monotonic()
-            terminal.tmux("send-keys", "-t", "b", "-l", QUERY[length - 1])
-            if typed.endswith(" "):
-                # A trailing space draws nothing a screen capture can see; the next key will.
-                continue
-            while terminal.screen() == before:
-                if time.monotonic() - sent > 10:
-                    raise SystemExit(f"typing {typed!r} changed nothing:\n{before}")
+        for typed, sent in _typing(terminal):
             echo.append(time.monotonic() - sent)
             results.append(terminal.wait(f"search: {typed}") - sent)
         peak_kb = _peak_memory_kb(terminal.pid())
     finally:
         terminal.stop()
     return echo, results, peak_kb
+
+
+def _typing(terminal: Terminal) -> Iterator[tuple[str, float]]:
+    """Type `QUERY` a key at a time; after each key has changed the screen, yield what has been
+    typed and when the key was sent."""
+    for length in range(1, len(QUERY) + 1):
+        typed = QUERY[:length]
+        before = terminal.screen()
+        sent = time.monotonic()
+        terminal.tmux("send-keys", "-t", "b", "-l", QUERY[length - 1])
+        if typed.endswith(" "):
+            # A trailing space draws nothing a screen capture can see; the next key will.
+            continue
+        while terminal.screen() == before:
+            if time.monotonic() - sent > 10:
+                raise SystemExit(f"typing {typed!r} changed nothing:\n{before}")
+        yield typed, sent
+
+
+_INPUT_ONLY_APP = """
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+
+
+class InputOnly(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="type here")
+
+
+InputOnly().run()
+"""
+
+
+def echo_baseline(socket: Path) -> list[float]:
+    """Per keystroke, seconds until the character shows in a Textual app holding one `Input` and
+    nothing else, measured as `typing` does: the floor tmux, the screen captures and Textual
+    set on this machine."""
+    terminal = Terminal(socket)
+    try:
+        terminal.start(sys.executable, "-c", _INPUT_ONLY_APP)
+        terminal.wait("type here")
+        return [time.monotonic() - sent for _, sent in _typing(terminal)]
+    finally:
+        terminal.stop()
 
 
 def _peak_memory_kb(pid: int) -> int:
@@ -194,7 +230,7 @@ def main() -> None:
             papers = build_library(library, arguments.papers)
         print(f"library: {papers:,} papers built in {time.monotonic() - started:.1f} s")
         # A socket per run: a killed tmux server lingers a moment on its socket.
-        sockets = (Path(folder) / f"tmux{run}.sock" for run in range(arguments.runs + 2))
+        sockets = (Path(folder) / f"tmux{run}.sock" for run in range(arguments.runs + 3))
         first_screen(library, papers, next(sockets))  # warm-up: compiles modules, fills caches
         openings = [first_screen(library, papers, next(sockets)) for _ in range(arguments.runs)]
         print(
@@ -205,6 +241,11 @@ def main() -> None:
         print(
             f"search keystroke -> character drawn: median {statistics.median(echo) * 1000:.0f} ms, "
             f"max {max(echo) * 1000:.0f} ms (aim <= 50 ms)"
+        )
+        floor = echo_baseline(next(sockets))
+        print(
+            f"baseline, keystroke -> character drawn in a Textual app with one Input: median "
+            f"{statistics.median(floor) * 1000:.0f} ms, max {max(floor) * 1000:.0f} ms"
         )
         print(
             f"search keystroke -> ranked results drawn: median "
