@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 
 from readlist import storage
 from readlist.errors import LibraryError
-from readlist.library import Library
-from readlist.models import Status
+from readlist.library import FileReport, Library
+from readlist.models import Draft, Status
 from readlist.schema import METADATA
 from readlist.storage import PAGE_SIZE, SCHEMA_VERSION, backup_path
 
@@ -148,6 +148,37 @@ def test_an_upgrade_waits_for_another_writer_and_says_when_it_gave_up(
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     with Library(path) as library:
         assert library.counts().total == 2
+
+
+def test_a_library_a_large_import_holds_waits_then_says_it_is_busy(
+    library_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Library(library_path) as library:
+        library.add_drafts([(FileReport("one"), [Draft("Attention Is All You Need")])])
+    monkeypatch.setattr("readlist.storage.BUSY_SECONDS", 0.2)
+    # A large import writing through a rollback journal (`rollback_journal`): the app opened
+    # meanwhile reads, but cannot put the file back in WAL mode...
+    importer = sqlite3.connect(library_path, isolation_level=None)
+    importer.execute("PRAGMA journal_mode = DELETE")
+    importer.execute("BEGIN IMMEDIATE")
+    try:
+        with Library(library_path) as app_side:
+            # ...and once the import's pages no longer fit in memory, it holds the file whole.
+            importer.execute("COMMIT")
+            importer.execute("BEGIN EXCLUSIVE")
+            with pytest.raises(LibraryError) as reading:
+                app_side.counts()
+            with pytest.raises(LibraryError) as opening:
+                Library(library_path)
+            importer.execute("ROLLBACK")
+            assert app_side.counts().total == 1
+    finally:
+        importer.close()
+    busy = (
+        f"{library_path}: busy, another program has been writing to it for 0.2 s "
+        "(database is locked); try again when it is done"
+    )
+    assert (reading.value.message, opening.value.message) == (busy, busy)
 
 
 def _tables(path: Path) -> dict[str, str]:

@@ -278,6 +278,8 @@ class Library:
             finally:
                 connection.execute("COMMIT")
         except sqlite3.DatabaseError as error:
+            if storage.is_busy(error):
+                raise storage.busy(self.path, error) from None
             # A library cut short or hurt by a disk fails only where a read meets the damage.
             raise LibraryError(f"{self.path}: cannot read the library ({error})") from None
 

@@ -64,10 +64,17 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.OperationalError as error:
         gone = "" if path.exists() else "; was it moved or deleted?"
         raise LibraryError(f"{path}: cannot open the library ({error}){gone}") from None
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA synchronous = NORMAL")
-    # 64 MiB of page cache: index inserts for a large import otherwise thrash a 2 MiB default.
-    connection.execute("PRAGMA cache_size = -65536")
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        # Reads the schema: waits while a large import holds the file (`rollback_journal`).
+        connection.execute("PRAGMA synchronous = NORMAL")
+        # 64 MiB of page cache: index inserts for a large import otherwise thrash a 2 MiB default.
+        connection.execute("PRAGMA cache_size = -65536")
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if is_busy(error):
+            raise busy(path, error) from None
+        raise LibraryError(f"{path}: cannot open the library ({error})") from None
     return connection
 
 
@@ -131,10 +138,10 @@ def begin_writing(connection: sqlite3.Connection, path: Path) -> None:
                 connection.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                if not is_busy(error):
                     raise LibraryError(f"{path}: cannot write to the library ({error})") from None
                 if time.monotonic() > deadline:
-                    raise _busy(path, error) from None
+                    raise busy(path, error) from None
     finally:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
@@ -168,7 +175,12 @@ def rollback_journal(connection: sqlite3.Connection) -> Iterator[None]:
         _use_wal(connection)
 
 
-def _busy(path: Path, error: sqlite3.OperationalError) -> LibraryError:
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def busy(path: Path, error: sqlite3.Error) -> LibraryError:
     """The error for a write that waited `BUSY_SECONDS` for another writer and gave up."""
     return LibraryError(
         f"{path}: busy, another program has been writing to it for {BUSY_SECONDS:g} s "
@@ -187,6 +199,9 @@ def _schema_version(connection: sqlite3.Connection, path: Path) -> int:
     except sqlite3.DatabaseError as error:
         if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB:
             raise LibraryError(f"{path}: not an SQLite file, so not a readlist library") from None
+        if is_busy(error):
+            # A large import holds the file whole while it writes (`rollback_journal`).
+            raise busy(path, error) from None
         # Unreadable, or a library cut short or hurt by a disk: SQLite's words say which.
         raise LibraryError(
             f"{path}: cannot open the library ({error}){_folder_hint(path)}"
