@@ -316,6 +316,58 @@ def test_biblatex_entries_print_their_year_journal_and_place_with_classic_styles
     assert (again.new, again.merged, again.unchanged) == (0, 0, 4)
 
 
+def test_a_scholar_conference_paper_written_as_an_article_prints_its_venue(
+    library: Library, tmp_path: Path
+) -> None:
+    # Google Scholar writes a conference paper as @article with a booktitle and no journal;
+    # plain.bst prints an article's venue from journal alone, so the proceedings went missing.
+    scholar = """@article{lee2019graph,
+  title={Graph attention for traffic forecasting},
+  author={Lee, Min-jun and Okafor, Chidi},
+  booktitle={Proceedings of the AAAI Conference on Artificial Intelligence},
+  volume={33},
+  pages={922--929},
+  year={2019}
+}
+
+@article{kaplan2020scaling,
+  title={Scaling laws for neural language models},
+  author={Kaplan, Jared and McCandlish, Sam},
+  journal={arXiv preprint arXiv:2001.08361},
+  year={2020}
+}
+"""
+    library.import_sources([ImportSource("scholar.bib", scholar.encode())])
+
+    exported = export_bibtex(library)
+    run = run_bibtex(tmp_path, exported)
+    bibliography = " ".join(run.bibliography.split())
+
+    assert run.exit_code == 0, run.log
+    assert "Warning--" not in run.log
+    assert (
+        "In {\\em Proceedings of the AAAI Conference on Artificial Intelligence}, volume~33, "
+        "pages 922--929, 2019." in bibliography
+    )
+    assert "@inproceedings{lee2019graph," in exported
+    assert "@article{kaplan2020scaling," in exported
+    # Its fields are written as they came, and reading the export back finds nothing new.
+    (conference_paper,) = (paper for paper in library.papers() if paper.key == "lee2019graph")
+    (reparsed,) = (
+        draft
+        for draft in parse(exported, "bibtex", ImportContext()).drafts
+        if draft.key == "lee2019graph"
+    )
+    assert (reparsed.entry_type, reparsed.fields) == ("inproceedings", conference_paper.fields)
+    again = library.import_sources([ImportSource("again.bib", exported.encode())]).files[0]
+    assert (again.new, again.merged, again.unchanged, again.notes) == (0, 0, 2, [])
+    assert export_bibtex(library) == exported
+    # So is such a paper stored as an article, as readlist did before it read the fields.
+    conference_paper.entry_type = "article"
+    (entry,) = EXPORTER.entries([export_row(conference_paper)])
+    assert entry.startswith("@inproceedings{lee2019graph,")
+
+
 def test_bare_capitals_of_imported_titles_survive_classic_styles(
     library: Library, tmp_path: Path
 ) -> None:

@@ -379,10 +379,62 @@ def test_conference_and_journal_versions_under_one_key_stay_two_entries(
         "entry smith2020 appears twice; the copies were merged",
     ]
     # The library keeps one paper per work; the conference paper keeps its own fields.
-    library.import_sources([ImportSource("versions.bib", text.encode())])
+    stored = library.import_sources([ImportSource("versions.bib", text.encode())])
+    assert stored.files[0].notes[-1] == (
+        "entry smith2020a (Journal of Machine Learning Research, 2021) differs from smith2020 "
+        "(Proceedings of NeurIPS, 2020), the paper it was merged into: its journal, year, "
+        "volume, pages were not kept"
+    )
     (paper,) = library.papers()
     assert (paper.key, paper.year, paper.fields["pages"]) == ("smith2020", 2020, "100--110")
     assert "journal" not in paper.fields
+
+
+def test_a_journal_version_merged_into_its_conference_paper_is_named_in_the_summary(
+    library: Library,
+) -> None:
+    # One paper per work: the journal version of a conference paper, from another file, merges
+    # into it, and its journal, volume and pages are not kept; the summary has to say so.
+    conference = """@inproceedings{smith2020sparse, title = {Sparse Transformers for Long Documents},
+  author = {Smith, Ann and Jones, Bo}, booktitle = {Proceedings of NeurIPS}, year = {2020},
+  pages = {100--110}}
+"""
+    page = """### [Sparse Transformers for Long Documents](https://example.org/sparse)
+Ann Smith, Bo Jones
+
+We make transformers sparse.
+"""
+    journal = """@article{smith2021sparse, title = {Sparse transformers for long documents},
+  author = {Smith, Ann and Jones, Bo}, journal = {Journal of Machine Learning Research},
+  year = {2021}, volume = {22}, pages = {1--40}}
+"""
+    sources = [
+        ImportSource("neurips.bib", conference.encode()),
+        ImportSource("page.md", page.encode()),
+        ImportSource("jmlr.bib", journal.encode()),
+    ]
+
+    report = library.import_sources(sources)
+
+    assert [(file.new, file.merged) for file in report.files] == [(1, 0), (0, 1), (0, 1)]
+    # The same title from a listing page is the same paper, and takes nothing away.
+    assert report.files[1].notes == []
+    assert report.files[2].notes == [
+        "entry smith2021sparse is the same paper as smith2020sparse; exported as "
+        "smith2020sparse, smith2021sparse in ids",
+        "entry smith2021sparse (Journal of Machine Learning Research, 2021) differs from "
+        "smith2020sparse (Proceedings of NeurIPS, 2020), the paper it was merged into: its "
+        "journal, year, volume, pages were not kept",
+    ]
+    (paper,) = library.papers()
+    assert (paper.key, paper.year, paper.venue) == (
+        "smith2020sparse",
+        2020,
+        "Proceedings of NeurIPS",
+    )
+    assert (paper.fields["pages"], "journal" in paper.fields) == ("100--110", False)
+    again = library.import_sources(sources[:2])
+    assert [file.notes for file in again.files] == [[], []]
 
 
 def test_crossref_parent_in_another_file_or_the_library_is_inherited(library: Library) -> None:

@@ -826,10 +826,12 @@ class Library:
                 new_drafts.append((draft, title_norm))
             elif isinstance(existing, Draft):
                 _absorb_key(existing, draft, index.keys, report.notes)
+                _note_fields_not_kept(report.notes, draft, existing)
                 _fill_draft(existing, draft)
                 report.unchanged += 1
             elif existing in merges:
                 _absorb_key(merges[existing], draft, index.keys, report.notes)
+                _note_fields_not_kept(report.notes, draft, merges[existing])
                 _fill_draft(merges[existing], draft)
                 report.unchanged += 1
             else:
@@ -932,6 +934,7 @@ class Library:
             and "citation_key" not in updates
             and _alias(draft.key, stored["key"], stored_fields, keys, notes)
         )
+        _note_fields_not_kept(notes, draft, {**stored, "fields": stored_fields})
         missing_fields = (
             {k: v for k, v in draft.fields.items() if k not in stored_fields}
             if _fields_fit(stored["entry_type"], draft.entry_type)
@@ -1261,6 +1264,65 @@ def _fields_fit(entry_type: str | None, other_type: str | None) -> bool:
     `booktitle` or `editor` from a conference record would make a journal article that bibtex
     warns about (and prints oddly)."""
     return entry_type is None or entry_type == other_type
+
+
+_PUBLICATION_FIELDS = frozenset(
+    {
+        "journal", "journaltitle", "booktitle", "year", "volume", "number", "pages",
+        "publisher", "school", "institution", "organization", "series", "edition",
+    }
+)  # fmt: skip
+"""BibTeX fields saying where and when a paper appeared: what its versions (a conference paper
+and its journal article) tell apart."""
+
+
+def _note_fields_not_kept(
+    notes: list[str],
+    draft: Draft,
+    kept: Draft | dict[str, Any],
+) -> None:
+    """Say which of a BibTeX record's publication fields a merge into the paper `kept` (a
+    draft, or a stored row with `key`, `venue`, `year`, `entry_type` and parsed `fields`) does
+    not keep, when the record names another venue or year, or gives one of those fields
+    another value: another version of the paper.
+
+    The library keeps one paper per work, and a merge never overwrites what it has; the
+    second version's journal, volume and pages would otherwise be gone without a word, and a
+    document citing its key would get the first version's.
+    """
+    if not draft.entry_type:
+        return
+    if isinstance(kept, Draft):
+        key, venue, year = kept.key, kept.venue, kept.year
+        entry_type, fields = kept.entry_type, kept.fields
+    else:
+        key, venue, year = kept["key"], kept["venue"], kept["year"]
+        entry_type, fields = kept["entry_type"], kept["fields"]
+    fit = _fields_fit(entry_type, draft.entry_type)
+    not_kept = [
+        name
+        for name, value in draft.fields.items()
+        if name in _PUBLICATION_FIELDS
+        and (fields[name].split() != value.split() if name in fields else not fit)
+    ]
+    other_venue = bool(draft.venue) and _venue_words(draft.venue) != _venue_words(venue)
+    other_year = draft.year is not None and draft.year != year
+    contradicted = any(name in fields for name in not_kept)
+    if not_kept and (other_venue or other_year or contradicted):
+        entry = f"entry {draft.key}" if draft.key else f"the entry on line {draft.line}"
+        notes.append(
+            f"{entry} ({_where_and_when(draft.venue, draft.year)}) differs from {key} "
+            f"({_where_and_when(venue, year)}), the paper it was merged into: "
+            f"its {', '.join(not_kept)} were not kept"
+        )
+
+
+def _venue_words(venue: str | None) -> list[str]:
+    return (venue or "").casefold().split()
+
+
+def _where_and_when(venue: str | None, year: int | None) -> str:
+    return ", ".join(filter(None, (venue, str(year) if year else None))) or "no venue or year"
 
 
 def _absorb_key(target: Draft, source: Draft, keys: CitationKeys, notes: list[str]) -> None:

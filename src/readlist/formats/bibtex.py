@@ -907,7 +907,7 @@ def _draft(record: _Record) -> Draft:
         url=url,
         code_url=_link_text(fields.get("code") or fields.get("github") or "") or None,
         key=record.key or None,
-        entry_type=record.entry_type,
+        entry_type=_type_its_fields_say(record.entry_type, fields),
         # The record is done with: its dict becomes the draft's, uncopied.
         fields=fields,
         line=record.line,
@@ -1156,6 +1156,8 @@ def _entry(key: str, row: ExportRow) -> str:
     # An imported entry is written as it came, also without a title (the paper's is made up).
     if entry_type and fields:
         lines = _fields_kept(fields, doi, url, arxiv_id)
+        # A paper imported by an older readlist may still hold the type Google Scholar gave.
+        entry_type = _type_its_fields_say(entry_type, fields)
     else:
         authors = _json_value(authors_json) if authors_json != "[]" else []
         entry_type, lines = _fields_generated(
@@ -1166,6 +1168,27 @@ def _entry(key: str, row: ExportRow) -> str:
 
 
 _JSON = json.JSONDecoder()
+
+
+def _type_its_fields_say(entry_type: str, fields: dict[str, str]) -> str:
+    """An entry's type as its fields describe it: `inproceedings` for an `article` with a
+    booktitle and no journal, its own type otherwise. Import stores it and export writes it,
+    so what is read back is what was stored.
+
+    Google Scholar writes conference papers as `@article` with a `booktitle`; plain.bst prints
+    an article's venue only from `journal`, so it left the venue out with "empty journal".
+    The type the fields describe makes every style, classic or biblatex, print "In
+    <booktitle>", and a merge with another tool's `@inproceedings` of the paper takes its
+    fields. Copying the booktitle into a `journal` instead would print proceedings as a
+    journal and give the entry a field it never had; the fields stay as they came.
+    """
+    if (
+        entry_type == "article"
+        and fields.get("booktitle", "").strip()
+        and not (fields.get("journal", "").strip() or fields.get("journaltitle", "").strip())
+    ):
+        return "inproceedings"
+    return entry_type
 
 
 def _json_value(text: str) -> Any:
