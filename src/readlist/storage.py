@@ -181,7 +181,7 @@ def is_busy(error: sqlite3.Error) -> bool:
 
 
 def busy(path: Path, error: sqlite3.Error) -> LibraryError:
-    """The error for a write that waited `BUSY_SECONDS` for another writer and gave up."""
+    """The error for a read or write that waited `BUSY_SECONDS` for another writer and gave up."""
     return LibraryError(
         f"{path}: busy, another program has been writing to it for {BUSY_SECONDS:g} s "
         f"({error}); try again when it is done"
