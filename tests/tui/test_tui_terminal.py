@@ -239,7 +239,8 @@ def test_a_note_typed_hard_on_the_note_key_is_kept_whole(
     terminal.wait_for("Note on")
     # Keys typed hard behind Ctrl+S must not join the note.
     terminal.type_then("skim it", "C-s", "j", "k")
-    terminal.wait_for("skim it")
+    # The keys behind Ctrl+S may move the list or be dropped, so the pane may show either note.
+    terminal.wait_while("Note on")
     terminal.keys("q")
     assert terminal.exit_status() == 0
     notes = sorted(paper.note for paper in filled.papers() if paper.note)
