@@ -239,8 +239,12 @@ def test_a_note_typed_hard_on_the_note_key_is_kept_whole(
     terminal.wait_for("Note on")
     # Keys typed hard behind Ctrl+S must not join the note.
     terminal.type_then("skim it", "C-s", "j", "k")
-    # The keys behind Ctrl+S may move the list or be dropped, so the pane may show either note.
-    terminal.wait_while("Note on")
+    # The keys behind Ctrl+S may move the list or be dropped, so the pane may show either note:
+    # wait for the library to hold the second note instead.
+    end = time.monotonic() + 20
+    while not any(paper.note for paper in filled.papers() if "skim" in paper.note):
+        assert time.monotonic() < end, "the second note was never saved"
+        time.sleep(0.05)
     terminal.keys("q")
     assert terminal.exit_status() == 0
     notes = sorted(paper.note for paper in filled.papers() if paper.note)
